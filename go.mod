@@ -1,0 +1,3 @@
+module github.com/omnivibepro/omnivibe
+
+go 1.26

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/omnivibepro/omnivibe/internal/cache"
+	"github.com/omnivibepro/omnivibe/internal/config"
+	"github.com/omnivibepro/omnivibe/internal/httpapi"
+	"github.com/omnivibepro/omnivibe/internal/service"
+	"github.com/omnivibepro/omnivibe/internal/sqlite"
+)
+
+// loadConfig parses a subcommand's flags over the environment.
+func loadConfig(name, summary string, args []string, getenv func(string) string, stderr io.Writer) (config.Config, error) {
+	fs := newFlagSet(name, summary, stderr)
+	cfg, err := config.Load(fs, args, getenv)
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		if strings.Contains(err.Error(), "flag provided but not defined") {
+			return cfg, errUsage
+		}
+		return cfg, fmt.Errorf("configuration: %w", err)
+	}
+	return cfg, err
+}
+
+// newLogger builds the process's logger from the configuration.
+func newLogger(cfg config.Config, stderr io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	format := cfg.LogFormat
+	if format == "auto" {
+		format = "json"
+		if f, ok := stderr.(*os.File); ok {
+			if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+				format = "text"
+			}
+		}
+	}
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(stderr, opts))
+	}
+	return slog.New(slog.NewJSONHandler(stderr, opts))
+}
+
+func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := loadConfig("migrate", "Apply the embedded schema migrations to the database and exit.", args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	if cfg.DatabaseURL != "" {
+		return errors.New("PostgreSQL is not supported by this build yet; unset DATABASE_URL")
+	}
+	versions, err := sqlite.Migrate(ctx, cfg.SQLitePath())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "database %s is at migration %d\n", cfg.SQLitePath(), versions[len(versions)-1])
+	return nil
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := loadConfig("serve", "Run the HTTP API. With no configuration it runs the embedded default:\nSQLite under ./data, in-process cache.", args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	if cfg.DatabaseURL != "" || cfg.RedisURL != "" {
+		return errors.New("scale-out mode (DATABASE_URL, REDIS_URL) is not supported by this build yet")
+	}
+	secret, err := cfg.Secret()
+	if err != nil {
+		return fmt.Errorf("jwt secret: %w", err)
+	}
+
+	store, err := sqlite.Open(ctx, cfg.SQLitePath(), sqlite.Options{Logger: log})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := store.Close(); err != nil {
+			log.Error("close database", "err", err)
+		}
+	}()
+	memory := cache.NewMemory(uint64(cfg.CacheBytes))
+	defer memory.Close()
+
+	svc, err := service.New(service.Config{JWTSecret: secret, PasswordCost: cfg.PasswordCost},
+		service.Deps{Store: store, Cache: memory, Logger: log})
+	if err != nil {
+		return err
+	}
+	api := httpapi.New(svc, httpapi.Config{MaxBodyBytes: cfg.MaxBodyBytes, CORSOrigins: cfg.CORSOrigins, TrustProxy: cfg.TrustProxy}, log)
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           api,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(stdout, "omnivibe listening on http://%s (data in %s)\n", ln.Addr(), cfg.DataDir)
+	log.Info("serving", "addr", ln.Addr().String(), "database", cfg.SQLitePath())
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+
+	// Shutdown: report not ready, let in-flight requests finish, then the
+	// deferred closes run (the database last, after a WAL checkpoint).
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+	api.SetDraining()
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}

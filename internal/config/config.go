@@ -1,0 +1,220 @@
+// Package config is the one place settings are defined: every field is an
+// environment variable and a flag of the same meaning, with its default in
+// its comment, and Validate names the field that is wrong.
+package config
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the configuration of every subcommand.
+type Config struct {
+	// Addr is where serve listens. Default 127.0.0.1:8080. (OMNIVIBE_ADDR, --addr)
+	Addr string
+	// DataDir holds the SQLite file, the generated JWT secret, audio files and
+	// backups. Default ./data. (OMNIVIBE_DATA_DIR, --data-dir)
+	DataDir string
+	// DatabaseURL selects PostgreSQL (postgres://...); empty means SQLite in
+	// DataDir. Default empty. (DATABASE_URL, --database-url)
+	DatabaseURL string
+	// RedisURL selects the shared Redis cache (redis://...); empty means the
+	// in-process cache. Default empty. (REDIS_URL, --redis-url)
+	RedisURL string
+	// JWTSecret signs access tokens; empty means generate one on first start
+	// and keep it in DataDir/jwt-secret. Default empty. (OMNIVIBE_JWT_SECRET, --jwt-secret)
+	JWTSecret string
+	// CORSOrigins are the browser origins allowed to call the API, comma
+	// separated ("*" for any). Default none. (OMNIVIBE_CORS_ORIGINS, --cors-origins)
+	CORSOrigins []string
+	// MaxBodyBytes is the largest request body. Default 1048576. (OMNIVIBE_MAX_BODY_BYTES, --max-body-bytes)
+	MaxBodyBytes int64
+	// TrustProxy believes X-Forwarded-Proto (for HSTS behind a TLS proxy).
+	// Default false. (OMNIVIBE_TRUST_PROXY, --trust-proxy)
+	TrustProxy bool
+	// ShutdownTimeout is how long in-flight requests get to finish on SIGTERM.
+	// Default 20s. (OMNIVIBE_SHUTDOWN_TIMEOUT, --shutdown-timeout)
+	ShutdownTimeout time.Duration
+	// PasswordCost is the bcrypt cost of stored passwords (4-31). Default 10. (OMNIVIBE_PASSWORD_COST, --password-cost)
+	PasswordCost int
+	// CacheBytes bounds the in-process cache. Default 67108864 (64 MiB). (OMNIVIBE_CACHE_BYTES, --cache-bytes)
+	CacheBytes int64
+	// LogFormat is text, json, or auto (text on a terminal, json otherwise).
+	// Default auto. (OMNIVIBE_LOG_FORMAT, --log-format)
+	LogFormat string
+	// LogLevel is debug, info, warn or error. Default info. (OMNIVIBE_LOG_LEVEL, --log-level)
+	LogLevel string
+}
+
+// Load reads the environment (through getenv) and then the flags in args, so a
+// flag overrides its variable. It returns flag.ErrHelp for -h/--help, after
+// printing the usage to the flag set's output.
+func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, error) {
+	var c Config
+	var cors string
+	fields := []struct {
+		name, env, def, usage string
+		target                any
+	}{
+		{"addr", "OMNIVIBE_ADDR", "127.0.0.1:8080", "address to listen on", &c.Addr},
+		{"data-dir", "OMNIVIBE_DATA_DIR", "./data", "directory of the SQLite file, JWT secret, audio files and backups", &c.DataDir},
+		{"database-url", "DATABASE_URL", "", "postgres://... to use PostgreSQL instead of SQLite", &c.DatabaseURL},
+		{"redis-url", "REDIS_URL", "", "redis://... to share cache, limits and quotas through Redis", &c.RedisURL},
+		{"jwt-secret", "OMNIVIBE_JWT_SECRET", "", "secret that signs access tokens (default: generated, kept in the data directory)", &c.JWTSecret},
+		{"cors-origins", "OMNIVIBE_CORS_ORIGINS", "", "comma-separated browser origins allowed to call the API (* for any)", &cors},
+		{"max-body-bytes", "OMNIVIBE_MAX_BODY_BYTES", "1048576", "largest request body in bytes", &c.MaxBodyBytes},
+		{"trust-proxy", "OMNIVIBE_TRUST_PROXY", "false", "trust X-Forwarded-Proto from a TLS-terminating proxy", &c.TrustProxy},
+		{"shutdown-timeout", "OMNIVIBE_SHUTDOWN_TIMEOUT", "20s", "time in-flight requests get to finish on SIGTERM", &c.ShutdownTimeout},
+		{"password-cost", "OMNIVIBE_PASSWORD_COST", "10", "bcrypt cost of stored passwords (4-31)", &c.PasswordCost},
+		{"cache-bytes", "OMNIVIBE_CACHE_BYTES", "67108864", "size bound of the in-process cache in bytes", &c.CacheBytes},
+		{"log-format", "OMNIVIBE_LOG_FORMAT", "auto", "text, json, or auto (text on a terminal)", &c.LogFormat},
+		{"log-level", "OMNIVIBE_LOG_LEVEL", "info", "debug, info, warn or error", &c.LogLevel},
+	}
+	var errs []error
+	for _, f := range fields {
+		def := f.def
+		if v, ok := lookup(getenv, f.env); ok {
+			def = v
+		}
+		usage := fmt.Sprintf("%s (env %s)", f.usage, f.env)
+		switch t := f.target.(type) {
+		case *string:
+			fs.StringVar(t, f.name, def, usage)
+		case *int:
+			n, err := strconv.Atoi(def)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %q is not a whole number", f.env, def))
+			}
+			fs.IntVar(t, f.name, n, usage)
+		case *int64:
+			n, err := strconv.ParseInt(def, 10, 64)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %q is not a whole number", f.env, def))
+			}
+			fs.Int64Var(t, f.name, n, usage)
+		case *bool:
+			b, err := strconv.ParseBool(def)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %q is not true or false", f.env, def))
+			}
+			fs.BoolVar(t, f.name, b, usage)
+		case *time.Duration:
+			d, err := time.ParseDuration(def)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %q is not a duration (like 20s)", f.env, def))
+			}
+			fs.DurationVar(t, f.name, d, usage)
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if len(errs) > 0 {
+		return c, errors.Join(errs...)
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	for _, o := range strings.Split(cors, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.CORSOrigins = append(c.CORSOrigins, o)
+		}
+	}
+	return c, c.Validate()
+}
+
+// lookup reads a variable; an empty value counts as unset.
+func lookup(getenv func(string) string, name string) (string, bool) {
+	v := strings.TrimSpace(getenv(name))
+	return v, v != ""
+}
+
+// Validate names the first setting that cannot work.
+func (c Config) Validate() error {
+	switch {
+	case c.Addr == "":
+		return errors.New("addr (OMNIVIBE_ADDR) is empty")
+	case c.DataDir == "":
+		return errors.New("data-dir (OMNIVIBE_DATA_DIR) is empty")
+	case c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://"):
+		return errors.New("database-url (DATABASE_URL) must start with postgres://")
+	case c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://"):
+		return errors.New("redis-url (REDIS_URL) must start with redis:// or rediss://")
+	case c.JWTSecret != "" && len(c.JWTSecret) < 32:
+		return errors.New("jwt-secret (OMNIVIBE_JWT_SECRET) must be at least 32 characters")
+	case c.MaxBodyBytes < 1024:
+		return errors.New("max-body-bytes (OMNIVIBE_MAX_BODY_BYTES) must be at least 1024")
+	case c.ShutdownTimeout <= 0:
+		return errors.New("shutdown-timeout (OMNIVIBE_SHUTDOWN_TIMEOUT) must be positive")
+	case c.PasswordCost < 4 || c.PasswordCost > 31:
+		return errors.New("password-cost (OMNIVIBE_PASSWORD_COST) must be 4-31")
+	case c.CacheBytes < 1<<20:
+		return errors.New("cache-bytes (OMNIVIBE_CACHE_BYTES) must be at least 1048576")
+	case c.LogFormat != "auto" && c.LogFormat != "text" && c.LogFormat != "json":
+		return errors.New("log-format (OMNIVIBE_LOG_FORMAT) must be text, json or auto")
+	case c.LogLevel != "debug" && c.LogLevel != "info" && c.LogLevel != "warn" && c.LogLevel != "error":
+		return errors.New("log-level (OMNIVIBE_LOG_LEVEL) must be debug, info, warn or error")
+	}
+	return nil
+}
+
+// SQLitePath is the database file of the embedded default.
+func (c Config) SQLitePath() string { return filepath.Join(c.DataDir, "omnivibe.db") }
+
+// Secret returns the JWT secret: the configured one, else the one kept in the
+// data directory, generated on first use. Keeping it means a restart logs
+// nobody out.
+func (c Config) Secret() ([]byte, error) {
+	if c.JWTSecret != "" {
+		return []byte(c.JWTSecret), nil
+	}
+	path := filepath.Join(c.DataDir, "jwt-secret")
+	b, err := os.ReadFile(path)
+	if err == nil {
+		s := strings.TrimSpace(string(b))
+		if len(s) < 32 {
+			return nil, fmt.Errorf("%s holds fewer than 32 characters; delete it to generate a new one", path)
+		}
+		return []byte(s), nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return nil, err
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, err
+	}
+	secret := hex.EncodeToString(raw)
+	// Written to a temporary file, then linked into place: link fails if the
+	// file exists, so when two processes start at once both end up with the
+	// one that was linked first, and neither ever reads a half-written file.
+	tmp, err := os.CreateTemp(c.DataDir, "jwt-secret-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(secret + "\n"); err != nil {
+		tmp.Close()
+		return nil, err
+	}
+	if err := tmp.Close(); err != nil {
+		return nil, err
+	}
+	if err := os.Link(tmp.Name(), path); errors.Is(err, os.ErrExist) {
+		return c.Secret()
+	} else if err != nil {
+		return nil, err
+	}
+	return []byte(secret), nil
+}

@@ -1,0 +1,55 @@
+package httpapi
+
+// registerRoutes is the whole API. Patterns without a trailing slash also
+// answer with one (ServeHTTP strips it), never with a redirect.
+func (s *Server) registerRoutes() {
+	// Operations.
+	s.public("GET /healthz", s.healthz)
+	s.public("GET /readyz", s.readyz)
+	s.public("GET /openapi.json", s.openapi)
+	s.public("GET /docs", s.docs)
+	s.public("GET /docs/{asset}", s.docsAsset)
+
+	// Accounts and authentication.
+	s.public("POST /api/v1/auth/register", s.register)
+	s.public("POST /api/v1/auth/login", s.login)
+	s.public("POST /api/v1/auth/refresh", s.refresh)
+	s.authed("GET /api/v1/auth/me", s.me)
+	s.authed("POST /api/v1/auth/api-keys", s.createAPIKey)
+	s.authed("GET /api/v1/auth/api-keys", s.listAPIKeys)
+	s.authed("DELETE /api/v1/auth/api-keys/{id}", s.revokeAPIKey)
+
+	s.authed("GET /api/v1/account", s.getAccount)
+	s.authed("PATCH /api/v1/account", s.updateAccount)
+	s.authed("GET /api/v1/account/users", s.listMembers)
+	s.authed("POST /api/v1/account/users", s.addMember)
+	s.authed("PATCH /api/v1/account/users/{id}", s.updateMember)
+	s.authed("DELETE /api/v1/account/users/{id}", s.removeMember)
+
+	// Clients.
+	s.authed("POST /api/v1/clients", s.createClient)
+	s.authed("GET /api/v1/clients", s.listClients)
+	s.authed("GET /api/v1/clients/{id}", s.getClient)
+	s.authed("PATCH /api/v1/clients/{id}", s.updateClient)
+	s.authed("DELETE /api/v1/clients/{id}", s.deleteClient)
+
+	// Campaigns.
+	s.authed("GET /api/v1/campaigns", s.listCampaigns)
+	s.authed("POST /api/v1/campaigns", s.createCampaign)
+	s.authed("GET /api/v1/campaigns/{id}", s.getCampaign)
+	s.authed("PATCH /api/v1/campaigns/{id}", s.updateCampaign)
+	s.authed("DELETE /api/v1/campaigns/{id}", s.deleteCampaign)
+
+	// Contents.
+	s.authed("POST /api/v1/campaigns/{id}/contents", s.createContent)
+	s.authed("GET /api/v1/campaigns/{id}/contents", s.listContents)
+	s.authed("GET /api/v1/contents/{id}", s.getContent)
+	s.authed("PATCH /api/v1/contents/{id}", s.updateContent)
+	s.authed("DELETE /api/v1/contents/{id}", s.deleteContent)
+	s.authed("GET /api/v1/contents/{id}/script", s.getContentScript)
+
+	// Billing.
+	s.public("GET /api/v1/billing/plans", s.listPlans)
+	s.authed("GET /api/v1/billing/usage", s.getUsage)
+	s.authed("PUT /api/v1/billing/plan", s.changePlan)
+}

@@ -1,0 +1,416 @@
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/omnivibepro/omnivibe"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// APIKeyPrefix starts every API key, so a key is recognisable in a leak scan
+// and is never mistaken for a JWT.
+const APIKeyPrefix = "ovp_"
+
+const jwtIssuer = "omnivibe"
+
+// principalTTL bounds how long a resolved credential is kept in the cache.
+// Revocations and role changes move the generation on, so they apply at once.
+const principalTTL = 5 * time.Minute
+
+// apiKeyTouchEvery is how stale an API key's last_used_at may get: writing it
+// on every request would turn every read into a write.
+const apiKeyTouchEvery = time.Minute
+
+// errUnauthorized is the one answer to every bad credential, so that an
+// attacker cannot tell an unknown email from a wrong password, or an expired
+// token from a forged one.
+func errUnauthorized(message string) error {
+	return omnivibe.Errorf(omnivibe.CodeUnauthorized, "%s", message)
+}
+
+// TokenPair is the answer of register, login and refresh.
+type TokenPair struct {
+	User         omnivibe.User    `json:"user"`
+	Account      omnivibe.Account `json:"account"`
+	AccessToken  string           `json:"access_token"`
+	RefreshToken string           `json:"refresh_token"`
+	TokenType    string           `json:"token_type"`
+	ExpiresIn    int              `json:"expires_in"`
+}
+
+// Me is the answer of GET /auth/me.
+type Me struct {
+	User    omnivibe.User    `json:"user"`
+	Account omnivibe.Account `json:"account"`
+}
+
+// Register creates an account on the free plan with its owner, and signs the owner in.
+func (s *Service) Register(ctx context.Context, r omnivibe.Registration) (TokenPair, error) {
+	if err := r.Validate(); err != nil {
+		return TokenPair{}, err
+	}
+	hash, err := s.hashPassword(r.Password) // slow on purpose: outside the transaction
+	if err != nil {
+		return TokenPair{}, err
+	}
+	now := s.clock()
+	name := r.AccountName
+	if name == "" {
+		name = r.Name
+	}
+	account := omnivibe.Account{Name: name, Plan: omnivibe.PlanFree, CreatedAt: now, UpdatedAt: now}
+	user := omnivibe.User{Email: r.Email, Name: r.Name, Role: omnivibe.RoleOwner, PasswordHash: string(hash), CreatedAt: now, UpdatedAt: now}
+	var pair TokenPair
+	err = s.store.InTx(ctx, func(tx Tx) error {
+		if err := tx.CreateAccount(ctx, &account); err != nil {
+			return err
+		}
+		user.AccountID = account.ID
+		if err := tx.CreateUser(ctx, &user); err != nil {
+			return err
+		}
+		pair, err = s.issueTokens(ctx, tx, user, account, "")
+		return err
+	})
+	return pair, err
+}
+
+// Login signs a user in by email and password.
+func (s *Service) Login(ctx context.Context, email, password string) (TokenPair, error) {
+	const bad = "email or password is wrong"
+	if len(password) > 1024 || len(email) > 254 {
+		return TokenPair{}, errUnauthorized(bad)
+	}
+	user, err := s.store.UserByEmail(ctx, omnivibe.NormalizeEmail(email))
+	if omnivibe.ErrorCode(err) == omnivibe.CodeNotFound {
+		_ = s.checkPassword(s.dummyHash, password)
+		return TokenPair{}, errUnauthorized(bad)
+	}
+	if err != nil {
+		return TokenPair{}, err
+	}
+	if !s.checkPassword([]byte(user.PasswordHash), password) {
+		return TokenPair{}, errUnauthorized(bad)
+	}
+	account, err := s.store.AccountByID(ctx, user.AccountID)
+	if err != nil {
+		return TokenPair{}, err
+	}
+	var pair TokenPair
+	err = s.store.InTx(ctx, func(tx Tx) error {
+		pair, err = s.issueTokens(ctx, tx, user, account, "")
+		return err
+	})
+	return pair, err
+}
+
+// Refresh trades a refresh token for a new pair. Each refresh token works once;
+// presenting one that was already used revokes every token of its login, since
+// either it was stolen or its owner's copy was.
+func (s *Service) Refresh(ctx context.Context, refreshToken string) (TokenPair, error) {
+	const bad = "refresh token is invalid, expired or already used"
+	raw, err := base64.RawURLEncoding.DecodeString(refreshToken)
+	if err != nil || len(raw) != 32 {
+		return TokenPair{}, errUnauthorized(bad)
+	}
+	hash := sha256.Sum256(raw)
+	var pair TokenPair
+	var replayed bool
+	err = s.store.InTx(ctx, func(tx Tx) error {
+		now := s.clock()
+		t, err := tx.RefreshTokenByHash(ctx, hash[:])
+		if err != nil {
+			return err
+		}
+		if !now.Before(t.ExpiresAt) {
+			return errUnauthorized(bad)
+		}
+		fresh, err := tx.MarkRefreshTokenUsed(ctx, t.ID, now)
+		if err != nil {
+			return err
+		}
+		if !fresh {
+			replayed = true
+			return tx.RevokeRefreshFamily(ctx, t.Family, now)
+		}
+		user, err := tx.UserByID(ctx, t.UserID)
+		if err != nil {
+			return err
+		}
+		account, err := tx.AccountByID(ctx, user.AccountID)
+		if err != nil {
+			return err
+		}
+		pair, err = s.issueTokens(ctx, tx, user, account, t.Family)
+		return err
+	})
+	if omnivibe.ErrorCode(err) == omnivibe.CodeNotFound {
+		return TokenPair{}, errUnauthorized(bad)
+	}
+	if err == nil && replayed {
+		s.log.Warn("refresh token replayed; its login was revoked")
+		return TokenPair{}, errUnauthorized(bad)
+	}
+	return pair, err
+}
+
+// issueTokens writes a refresh token (in family, or a new family) and signs an
+// access token.
+func (s *Service) issueTokens(ctx context.Context, tx Tx, user omnivibe.User, account omnivibe.Account, family string) (TokenPair, error) {
+	now := s.clock()
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return TokenPair{}, err
+	}
+	if family == "" {
+		f := make([]byte, 16)
+		if _, err := rand.Read(f); err != nil {
+			return TokenPair{}, err
+		}
+		family = hex.EncodeToString(f)
+	}
+	hash := sha256.Sum256(raw)
+	rt := omnivibe.RefreshToken{UserID: user.ID, Family: family, Hash: hash[:], ExpiresAt: now.Add(s.cfg.RefreshTokenTTL), CreatedAt: now}
+	if err := tx.CreateRefreshToken(ctx, &rt); err != nil {
+		return TokenPair{}, err
+	}
+	access, err := s.signAccessToken(user, now)
+	if err != nil {
+		return TokenPair{}, err
+	}
+	return TokenPair{
+		User: user, Account: account,
+		AccessToken: access, RefreshToken: base64.RawURLEncoding.EncodeToString(raw),
+		TokenType: "bearer", ExpiresIn: int(s.cfg.AccessTokenTTL / time.Second),
+	}, nil
+}
+
+// accessClaims are the claims of an access token. The role is not among them:
+// it is looked up (through the cache), so a role change applies at once.
+type accessClaims struct {
+	Account int64 `json:"acc"`
+	jwt.RegisteredClaims
+}
+
+func (s *Service) signAccessToken(user omnivibe.User, now time.Time) (string, error) {
+	claims := accessClaims{
+		Account: user.AccountID,
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    jwtIssuer,
+			Subject:   strconv.FormatInt(user.ID, 10),
+			IssuedAt:  jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(now.Add(s.cfg.AccessTokenTTL)),
+		},
+	}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(s.cfg.JWTSecret)
+}
+
+// Authenticate resolves a credential (an access token or an API key) to the
+// principal it speaks for.
+func (s *Service) Authenticate(ctx context.Context, credential string) (Principal, error) {
+	if strings.HasPrefix(credential, APIKeyPrefix) {
+		return s.authenticateAPIKey(ctx, credential)
+	}
+	return s.authenticateToken(ctx, credential)
+}
+
+func (s *Service) authenticateToken(ctx context.Context, token string) (Principal, error) {
+	var claims accessClaims
+	_, err := jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return s.cfg.JWTSecret, nil },
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithIssuer(jwtIssuer),
+		jwt.WithExpirationRequired(),
+		jwt.WithTimeFunc(s.now),
+	)
+	if err != nil {
+		if errors.Is(err, jwt.ErrTokenExpired) {
+			return Principal{}, errUnauthorized("access token has expired; refresh it")
+		}
+		return Principal{}, errUnauthorized("credentials are invalid")
+	}
+	userID, err := strconv.ParseInt(claims.Subject, 10, 64)
+	if err != nil || claims.Account <= 0 {
+		return Principal{}, errUnauthorized("credentials are invalid")
+	}
+	p, err := s.cachedPrincipal(ctx, claims.Account, "u"+claims.Subject, func(ctx context.Context) (Principal, error) {
+		u, err := s.store.UserByID(ctx, userID)
+		if err != nil {
+			return Principal{}, err
+		}
+		if u.AccountID != claims.Account {
+			return Principal{}, omnivibe.NotFound("user")
+		}
+		return Principal{UserID: u.ID, AccountID: u.AccountID, Role: u.Role}, nil
+	})
+	if omnivibe.ErrorCode(err) == omnivibe.CodeNotFound {
+		return Principal{}, errUnauthorized("credentials are no longer valid")
+	}
+	return p, err
+}
+
+// keyRecord is what the cache keeps of a resolved API key.
+type keyRecord struct {
+	Principal
+	ExpiresAt  *time.Time `json:"expires_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+}
+
+func (s *Service) authenticateAPIKey(ctx context.Context, key string) (Principal, error) {
+	const bad = "API key is invalid, expired or revoked"
+	if len(key) != len(APIKeyPrefix)+43 {
+		return Principal{}, errUnauthorized(bad)
+	}
+	sum := sha256.Sum256([]byte(key))
+	hash := sum[:]
+	// The key's account is not known before the lookup, so keys share one
+	// generation; revocations are rare, and a bump only costs a reload.
+	gen, err := s.cache.Generation(ctx, "auth:keys")
+	if err != nil {
+		return Principal{}, err
+	}
+	cacheKey := "auth:keys:g" + strconv.FormatUint(gen, 10) + ":" + hex.EncodeToString(hash)
+	raw, err := s.cache.Fetch(ctx, cacheKey, principalTTL, func(ctx context.Context) ([]byte, error) {
+		k, err := s.store.APIKeyByHash(ctx, hash)
+		if err != nil {
+			return nil, err
+		}
+		if k.RevokedAt != nil {
+			return nil, omnivibe.NotFound("api key")
+		}
+		u, err := s.store.UserByID(ctx, k.UserID)
+		if err != nil {
+			return nil, err
+		}
+		rec := keyRecord{Principal: Principal{UserID: u.ID, AccountID: u.AccountID, Role: u.Role, APIKeyID: k.ID}, ExpiresAt: k.ExpiresAt, LastUsedAt: k.LastUsedAt}
+		s.touchAPIKey(ctx, k)
+		return json.Marshal(rec)
+	})
+	if omnivibe.ErrorCode(err) == omnivibe.CodeNotFound {
+		return Principal{}, errUnauthorized(bad)
+	}
+	if err != nil {
+		return Principal{}, err
+	}
+	var rec keyRecord
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return Principal{}, err
+	}
+	if rec.ExpiresAt != nil && !s.now().Before(*rec.ExpiresAt) {
+		return Principal{}, errUnauthorized(bad)
+	}
+	return rec.Principal, nil
+}
+
+// touchAPIKey records that a key was used, at most once per apiKeyTouchEvery.
+func (s *Service) touchAPIKey(ctx context.Context, k omnivibe.APIKey) {
+	now := s.clock()
+	if k.LastUsedAt != nil && now.Sub(*k.LastUsedAt) < apiKeyTouchEvery {
+		return
+	}
+	if err := s.store.InTx(ctx, func(tx Tx) error { return tx.TouchAPIKey(ctx, k.ID, now) }); err != nil {
+		s.log.Warn("api key last_used_at not recorded", "key_id", k.ID, "err", err)
+	}
+}
+
+// cachedPrincipal resolves a principal of an account through the cache, under
+// the account's auth generation.
+func (s *Service) cachedPrincipal(ctx context.Context, accountID int64, id string, load func(context.Context) (Principal, error)) (Principal, error) {
+	gen, err := s.cache.Generation(ctx, scope(accountID, "auth"))
+	if err != nil {
+		return Principal{}, err
+	}
+	key := scope(accountID, "auth") + ":g" + strconv.FormatUint(gen, 10) + ":" + id
+	raw, err := s.cache.Fetch(ctx, key, principalTTL, func(ctx context.Context) ([]byte, error) {
+		p, err := load(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(p)
+	})
+	if err != nil {
+		return Principal{}, err
+	}
+	var p Principal
+	err = json.Unmarshal(raw, &p)
+	return p, err
+}
+
+// Me returns the caller's user and account.
+func (s *Service) Me(ctx context.Context, p Principal) (Me, error) {
+	u, err := s.store.UserByID(ctx, p.UserID)
+	if err != nil {
+		return Me{}, err
+	}
+	a, err := s.store.AccountByID(ctx, p.AccountID)
+	return Me{User: u, Account: a}, err
+}
+
+// CreatedAPIKey is the answer of POST /auth/api-keys: the only time the secret is shown.
+type CreatedAPIKey struct {
+	omnivibe.APIKey
+	Key string `json:"key"`
+}
+
+// CreateAPIKey makes a key that acts as the caller.
+func (s *Service) CreateAPIKey(ctx context.Context, p Principal, in omnivibe.NewAPIKey) (CreatedAPIKey, error) {
+	if err := in.Validate(); err != nil {
+		return CreatedAPIKey{}, err
+	}
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		return CreatedAPIKey{}, err
+	}
+	key := APIKeyPrefix + base64.RawURLEncoding.EncodeToString(secret)
+	hash := sha256.Sum256([]byte(key))
+	now := s.clock()
+	k := omnivibe.APIKey{AccountID: p.AccountID, UserID: p.UserID, Name: in.Name, Prefix: key[:len(APIKeyPrefix)+8], Hash: hash[:], CreatedAt: now}
+	if in.ExpiresInDays != nil {
+		exp := now.Add(time.Duration(*in.ExpiresInDays) * 24 * time.Hour)
+		k.ExpiresAt = &exp
+	}
+	err := s.store.InTx(ctx, func(tx Tx) error { return tx.CreateAPIKey(ctx, &k) })
+	return CreatedAPIKey{APIKey: k, Key: key}, err
+}
+
+// ListAPIKeys lists the caller's keys that still work (never their secrets).
+func (s *Service) ListAPIKeys(ctx context.Context, p Principal) ([]omnivibe.APIKey, error) {
+	return s.store.ListAPIKeys(ctx, p.AccountID, p.UserID)
+}
+
+// RevokeAPIKey stops one of the caller's keys at once.
+func (s *Service) RevokeAPIKey(ctx context.Context, p Principal, id int64) error {
+	err := s.store.InTx(ctx, func(tx Tx) error { return tx.RevokeAPIKey(ctx, p.AccountID, p.UserID, id, s.clock()) })
+	if err != nil {
+		return err
+	}
+	s.bump(ctx, "auth:keys")
+	return nil
+}
+
+// hashPassword hashes with bcrypt. bcrypt reads at most 72 bytes, and a
+// 128-character password can be 512, so the password is first reduced with
+// SHA-256 (base64, to keep NUL bytes out of bcrypt's input).
+func (s *Service) hashPassword(password string) ([]byte, error) {
+	return bcrypt.GenerateFromPassword(prehash(password), s.cfg.PasswordCost)
+}
+
+func (s *Service) checkPassword(hash []byte, password string) bool {
+	return bcrypt.CompareHashAndPassword(hash, prehash(password)) == nil
+}
+
+func prehash(password string) []byte {
+	sum := sha256.Sum256([]byte(password))
+	out := make([]byte, base64.StdEncoding.EncodedLen(len(sum)))
+	base64.StdEncoding.Encode(out, sum[:])
+	return out
+}

@@ -1,0 +1,156 @@
+// Package service holds every business rule of OmniVibe Pro, once, for both
+// databases. It declares the small interfaces it needs (Store, Cache and, as the
+// product grows, the writer, queue and speech engines); the HTTP layer only
+// decodes, calls a method here and encodes.
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/omnivibepro/omnivibe"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Cache keeps encoded answers. Keys that hold answers derived from an account's
+// data include a generation number of that data; Bump moves the generation on,
+// so every answer cached before a write is never read again (and expires).
+type Cache interface {
+	// Fetch returns the value under key, calling load once (for all concurrent
+	// callers) when it is missing, and keeping the result for ttl.
+	Fetch(ctx context.Context, key string, ttl time.Duration, load func(context.Context) ([]byte, error)) ([]byte, error)
+	// Generation returns the current generation of scope (0 before any Bump).
+	Generation(ctx context.Context, scope string) (uint64, error)
+	// Bump moves the generation of scope on.
+	Bump(ctx context.Context, scope string) error
+}
+
+// Config holds the service's settings; zero values take the defaults noted.
+type Config struct {
+	// JWTSecret signs access tokens (HS256). Required, at least 32 bytes.
+	JWTSecret []byte
+	// AccessTokenTTL is the life of an access token; default 30 min.
+	AccessTokenTTL time.Duration
+	// RefreshTokenTTL is the life of a refresh token; default 7 days.
+	RefreshTokenTTL time.Duration
+	// PasswordCost is the bcrypt cost; default bcrypt.DefaultCost (10).
+	PasswordCost int
+	// ListCacheTTL bounds how long a cached list is kept; default 5 min.
+	// Correctness does not depend on it: writes move the generation on.
+	ListCacheTTL time.Duration
+}
+
+// Service is the application: every use case is a method.
+type Service struct {
+	store Store
+	cache Cache
+	cfg   Config
+	now   func() time.Time
+	log   *slog.Logger
+
+	// dummyHash is compared against when a login names an unknown email, so
+	// that unknown emails and wrong passwords take the same time.
+	dummyHash []byte
+}
+
+// Deps are the collaborators of a Service.
+type Deps struct {
+	Store  Store
+	Cache  Cache
+	Logger *slog.Logger
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// New returns a Service; it fails when the configuration cannot work.
+func New(cfg Config, deps Deps) (*Service, error) {
+	if len(cfg.JWTSecret) < 32 {
+		return nil, errors.New("service: JWT secret must be at least 32 bytes")
+	}
+	if deps.Store == nil || deps.Cache == nil {
+		return nil, errors.New("service: store and cache are required")
+	}
+	if cfg.AccessTokenTTL <= 0 {
+		cfg.AccessTokenTTL = 30 * time.Minute
+	}
+	if cfg.RefreshTokenTTL <= 0 {
+		cfg.RefreshTokenTTL = 7 * 24 * time.Hour
+	}
+	if cfg.PasswordCost == 0 {
+		cfg.PasswordCost = bcrypt.DefaultCost
+	}
+	if cfg.ListCacheTTL <= 0 {
+		cfg.ListCacheTTL = 5 * time.Minute
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	if deps.Logger == nil {
+		deps.Logger = slog.Default()
+	}
+	s := &Service{store: deps.Store, cache: deps.Cache, cfg: cfg, now: deps.Now, log: deps.Logger}
+	dummy := make([]byte, 16)
+	_, _ = rand.Read(dummy)
+	h, err := s.hashPassword(fmt.Sprintf("%x", dummy))
+	if err != nil {
+		return nil, err
+	}
+	s.dummyHash = h
+	return s, nil
+}
+
+// Ready reports whether the service's dependencies answer.
+func (s *Service) Ready(ctx context.Context) error {
+	if err := s.store.Ping(ctx); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	if _, err := s.cache.Generation(ctx, "readyz"); err != nil {
+		return fmt.Errorf("cache: %w", err)
+	}
+	return nil
+}
+
+// clock returns the current time in UTC, truncated to what the stores keep, so
+// that what is returned after a write equals what is read back later.
+func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// Principal is who is calling: a user of an account, by token or API key.
+type Principal struct {
+	UserID    int64
+	AccountID int64
+	Role      omnivibe.Role
+	// APIKeyID is set when the caller used an API key.
+	APIKeyID int64
+}
+
+// canWrite is the rule for creating, changing and deleting the account's resources.
+func (p Principal) canWrite() error {
+	if !p.Role.CanWrite() {
+		return omnivibe.Errorf(omnivibe.CodeForbidden, "your role (%s) may only read", p.Role)
+	}
+	return nil
+}
+
+// canManage is the rule for managing the account's members and settings.
+func (p Principal) canManage() error {
+	if !p.Role.CanManage() {
+		return omnivibe.Errorf(omnivibe.CodeForbidden, "only an owner or admin may do this")
+	}
+	return nil
+}
+
+// scope names the cache generation of one kind of an account's data.
+func scope(accountID int64, kind string) string { return fmt.Sprintf("t:%d:%s", accountID, kind) }
+
+// bump moves a cache generation on after a committed write. A failure is
+// logged, not returned: the write happened, and the cache is bypassed by the
+// cache itself when it cannot be reached.
+func (s *Service) bump(ctx context.Context, scope string) {
+	if err := s.cache.Bump(ctx, scope); err != nil {
+		s.log.Error("cache generation bump failed", "scope", scope, "err", err)
+	}
+}

@@ -7,12 +7,12 @@ import (
 
 // The enumerations of campaigns and contents.
 var (
-	Genders         = []string{"female", "male", "neutral"}
-	Tones           = []string{"professional", "friendly", "casual", "humorous", "serious", "energetic"}
-	Styles          = []string{"soft", "intense", "calm", "energetic", "cinematic", "minimal", "dynamic"}
-	Platforms       = []string{"youtube", "instagram", "tiktok", "facebook"}
+	Genders          = []string{"female", "male", "neutral"}
+	Tones            = []string{"professional", "friendly", "casual", "humorous", "serious", "energetic"}
+	Styles           = []string{"soft", "intense", "calm", "energetic", "cinematic", "minimal", "dynamic"}
+	Platforms        = []string{"youtube", "instagram", "tiktok", "facebook"}
 	CampaignStatuses = []string{"active", "paused", "completed", "archived"}
-	Languages       = []string{"ko", "en", "ja", "zh"}
+	Languages        = []string{"ko", "en", "ja", "zh"}
 )
 
 // Campaign is a planned series of videos for one client. Text fields are empty

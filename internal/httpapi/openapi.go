@@ -232,15 +232,15 @@ var pageParams = []schema{
 // operations maps each route pattern of routes.go to its description.
 var operations = map[string]operation{
 	"GET /healthz":      {summary: "The process is alive", tag: "operations", ok: 200, resp: "Health"},
-	"GET /readyz":       {summary: "The database and cache answer (503 if not)", tag: "operations", ok: 200, resp: "Ready", errors: []int{503}},
-	"GET /openapi.json": {summary: "This document", tag: "operations", ok: 200},
+	"GET /readyz":       {summary: "The database and cache answer (503 with the same body if not)", tag: "operations", ok: 200, resp: "Ready"},
+	"GET /openapi.json": {summary: "This document", tag: "operations", ok: 200, content: "application/json"},
 	"GET /docs":         {summary: "This document, for people", tag: "operations", ok: 200, content: "text/html"},
 	"GET /docs/{asset}": {summary: "Assets of /docs", tag: "operations", ok: 200, content: "text/plain",
 		params: []schema{{"name": "asset", "in": "path", "required": true, "schema": schema{"type": "string"}}}},
 
 	"POST /api/v1/auth/register": {summary: "Create an account (plan free) and its owner, signed in", tag: "auth", body: "Registration", ok: 201, resp: "TokenPair", errors: []int{409}},
-	"POST /api/v1/auth/login":    {summary: "Sign in; 401 for any bad credential", tag: "auth", body: "Login", ok: 200, resp: "TokenPair"},
-	"POST /api/v1/auth/refresh":  {summary: "Trade a refresh token (single use) for a new pair", tag: "auth", body: "RefreshRequest", ok: 200, resp: "TokenPair"},
+	"POST /api/v1/auth/login":    {summary: "Sign in; 401 for any bad credential", tag: "auth", body: "Login", ok: 200, resp: "TokenPair", errors: []int{401}},
+	"POST /api/v1/auth/refresh":  {summary: "Trade a refresh token (single use) for a new pair; a replayed token revokes its login", tag: "auth", body: "RefreshRequest", ok: 200, resp: "TokenPair", errors: []int{401}},
 	"GET /api/v1/auth/me":        {summary: "The caller's user and account", tag: "auth", auth: true, ok: 200, resp: "Me"},
 	"POST /api/v1/auth/api-keys": {summary: "Create an API key acting as the caller; the key is shown once", tag: "auth", auth: true, body: "NewAPIKey", ok: 201, resp: "CreatedAPIKey"},
 	"GET /api/v1/auth/api-keys":  {summary: "The caller's API keys that still work", tag: "auth", auth: true, ok: 200, resp: "APIKeyList"},
@@ -336,10 +336,15 @@ func (op operation) document(method string) schema {
 	switch {
 	case op.resp != "":
 		success["content"] = schema{"application/json": schema{"schema": ref(op.resp)}}
+	case op.content == "application/json":
+		success["content"] = schema{op.content: schema{"schema": schema{"type": "object"}}}
 	case op.content != "":
 		success["content"] = schema{op.content: schema{"schema": schema{"type": "string"}}}
 	}
 	responses[strconv.Itoa(op.ok)] = success
+	if op.resp == "Ready" {
+		responses["503"] = schema{"description": "not ready", "content": success["content"]}
+	}
 	errs := append([]int{}, op.errors...)
 	if op.body != "" {
 		errs = append(errs, 400, 413, 415, 422)

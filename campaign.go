@@ -53,27 +53,27 @@ func NewCampaign() Campaign {
 // CampaignInput is the body of POST /campaigns and PATCH /campaigns/{id}: only
 // the fields sent change. Nullable fields sent as null are cleared.
 type CampaignInput struct {
-	ClientID        Optional[int64]   `json:"client_id"`
-	Name            Optional[string]  `json:"name"`
-	Description     Optional[string]  `json:"description"`
-	ConceptGender   Optional[string]  `json:"concept_gender"`
-	ConceptTone     Optional[string]  `json:"concept_tone"`
-	ConceptStyle    Optional[string]  `json:"concept_style"`
-	Platform        Optional[string]  `json:"platform"`
-	TargetDuration  Optional[int]     `json:"target_duration"`
-	VoiceID         Optional[string]  `json:"voice_id"`
-	VoiceName       Optional[string]  `json:"voice_name"`
-	IntroVideoURL   Optional[string]  `json:"intro_video_url"`
-	OutroVideoURL   Optional[string]  `json:"outro_video_url"`
-	BGMURL          Optional[string]  `json:"bgm_url"`
-	IntroDuration   Optional[float64] `json:"intro_duration"`
-	OutroDuration   Optional[float64] `json:"outro_duration"`
-	BGMVolume       Optional[float64] `json:"bgm_volume"`
-	PublishSchedule Optional[string]  `json:"publish_schedule"`
-	AutoDeploy      Optional[bool]    `json:"auto_deploy"`
-	Status          Optional[string]  `json:"status"`
-	StartDate       Optional[string]  `json:"start_date"`
-	EndDate         Optional[string]  `json:"end_date"`
+	ClientID        Optional[int64]   `json:"client_id,omitzero"`
+	Name            Optional[string]  `json:"name,omitzero"`
+	Description     Optional[string]  `json:"description,omitzero"`
+	ConceptGender   Optional[string]  `json:"concept_gender,omitzero"`
+	ConceptTone     Optional[string]  `json:"concept_tone,omitzero"`
+	ConceptStyle    Optional[string]  `json:"concept_style,omitzero"`
+	Platform        Optional[string]  `json:"platform,omitzero"`
+	TargetDuration  Optional[int]     `json:"target_duration,omitzero"`
+	VoiceID         Optional[string]  `json:"voice_id,omitzero"`
+	VoiceName       Optional[string]  `json:"voice_name,omitzero"`
+	IntroVideoURL   Optional[string]  `json:"intro_video_url,omitzero"`
+	OutroVideoURL   Optional[string]  `json:"outro_video_url,omitzero"`
+	BGMURL          Optional[string]  `json:"bgm_url,omitzero"`
+	IntroDuration   Optional[float64] `json:"intro_duration,omitzero"`
+	OutroDuration   Optional[float64] `json:"outro_duration,omitzero"`
+	BGMVolume       Optional[float64] `json:"bgm_volume,omitzero"`
+	PublishSchedule Optional[string]  `json:"publish_schedule,omitzero"`
+	AutoDeploy      Optional[bool]    `json:"auto_deploy,omitzero"`
+	Status          Optional[string]  `json:"status,omitzero"`
+	StartDate       Optional[string]  `json:"start_date,omitzero"`
+	EndDate         Optional[string]  `json:"end_date,omitzero"`
 }
 
 // Apply validates the sent fields and writes them into c. With create set, the

@@ -22,12 +22,12 @@ type Client struct {
 // ClientInput is the body of POST /clients and PATCH /clients/{id}. Text fields
 // sent as null or "" are cleared; name can never be cleared.
 type ClientInput struct {
-	Name         Optional[string] `json:"name"`
-	Industry     Optional[string] `json:"industry"`
-	BrandColor   Optional[string] `json:"brand_color"`
-	LogoURL      Optional[string] `json:"logo_url"`
-	ContactEmail Optional[string] `json:"contact_email"`
-	WebsiteURL   Optional[string] `json:"website_url"`
+	Name         Optional[string] `json:"name,omitzero"`
+	Industry     Optional[string] `json:"industry,omitzero"`
+	BrandColor   Optional[string] `json:"brand_color,omitzero"`
+	LogoURL      Optional[string] `json:"logo_url,omitzero"`
+	ContactEmail Optional[string] `json:"contact_email,omitzero"`
+	WebsiteURL   Optional[string] `json:"website_url,omitzero"`
 }
 
 // Apply validates the sent fields and writes them into c. With create set, the

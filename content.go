@@ -58,15 +58,15 @@ func NewContent(campaign Campaign) Content {
 
 // ContentInput is the body of POST /campaigns/{id}/contents and PATCH /contents/{id}.
 type ContentInput struct {
-	Title          Optional[string]   `json:"title"`
-	Topic          Optional[string]   `json:"topic"`
-	Platform       Optional[string]   `json:"platform"`
-	Language       Optional[string]   `json:"language"`
-	TargetDuration Optional[int]      `json:"target_duration"`
-	TargetAudience Optional[string]   `json:"target_audience"`
-	Keywords       Optional[[]string] `json:"keywords"`
-	PublishDate    Optional[string]   `json:"publish_date"`
-	Status         Optional[string]   `json:"status"`
+	Title          Optional[string]   `json:"title,omitzero"`
+	Topic          Optional[string]   `json:"topic,omitzero"`
+	Platform       Optional[string]   `json:"platform,omitzero"`
+	Language       Optional[string]   `json:"language,omitzero"`
+	TargetDuration Optional[int]      `json:"target_duration,omitzero"`
+	TargetAudience Optional[string]   `json:"target_audience,omitzero"`
+	Keywords       Optional[[]string] `json:"keywords,omitzero"`
+	PublishDate    Optional[string]   `json:"publish_date,omitzero"`
+	Status         Optional[string]   `json:"status,omitzero"`
 }
 
 // Limits of a content's keywords.

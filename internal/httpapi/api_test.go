@@ -340,12 +340,18 @@ func TestRoles(t *testing.T) {
 	if res := h.do(req{method: "DELETE", path: fmt.Sprintf("/api/v1/account/users/%v", owner.userID), token: owner.token}); res.status != 409 {
 		t.Fatalf("last owner removed: %d %s", res.status, res.body)
 	}
-	// A role change applies at once, though tokens are cached.
+	// A role change applies at once to tokens and API keys, though both are cached.
+	memberKey := h.do(req{method: "POST", path: "/api/v1/auth/api-keys", token: member.token, body: map[string]any{"name": "k"}}).json(t)["key"].(string)
+	if res := h.do(req{method: "POST", path: "/api/v1/clients", token: memberKey, body: map[string]any{"name": "early"}}); res.status != 201 {
+		t.Fatalf("member key write: %d", res.status)
+	}
 	if res := h.do(req{method: "PATCH", path: fmt.Sprintf("/api/v1/account/users/%v", member.userID), token: owner.token, body: map[string]any{"role": "viewer"}}); res.status != 200 {
 		t.Fatalf("demote member: %d %s", res.status, res.body)
 	}
-	if res := h.do(req{method: "POST", path: "/api/v1/clients", token: member.token, body: map[string]any{"name": "late"}}); res.status != 403 {
-		t.Fatalf("demoted member still writes: %d", res.status)
+	for _, credential := range []string{member.token, memberKey} {
+		if res := h.do(req{method: "POST", path: "/api/v1/clients", token: credential, body: map[string]any{"name": "late"}}); res.status != 403 {
+			t.Fatalf("demoted member still writes: %d", res.status)
+		}
 	}
 	// A removed member's token stops at once.
 	if res := h.do(req{method: "DELETE", path: fmt.Sprintf("/api/v1/account/users/%v", viewer.userID), token: admin.token}); res.status != 204 {

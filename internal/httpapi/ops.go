@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/omnivibepro/omnivibe"
+	"github.com/omnivibepro/omnivibe/internal/service"
 )
 
 //go:embed docs
@@ -28,8 +29,9 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.svc.Ready(ctx); err != nil {
+		// The cause stays in the log: this endpoint needs no credentials.
 		s.log.Warn("not ready", "err", err)
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "error": err.Error()})
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "error": service.Component(err) + " is not reachable"})
 		return nil
 	}
 	writeJSONBytes(w, http.StatusOK, []byte(`{"status":"ready"}`))

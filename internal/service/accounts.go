@@ -103,7 +103,9 @@ func (s *Service) ChangeMemberRole(ctx context.Context, p Principal, userID int6
 	if err != nil {
 		return omnivibe.User{}, err
 	}
+	// The member's tokens and API keys both carry the cached role.
 	s.bump(ctx, scope(p.AccountID, "auth"))
+	s.bump(ctx, "auth:keys")
 	return u, nil
 }
 

@@ -103,13 +103,31 @@ func New(cfg Config, deps Deps) (*Service, error) {
 	return s, nil
 }
 
+// NotReadyError names the dependency that does not answer.
+type NotReadyError struct {
+	Component string // "database", "cache", ...
+	Err       error
+}
+
+func (e *NotReadyError) Error() string { return e.Component + ": " + e.Err.Error() }
+func (e *NotReadyError) Unwrap() error { return e.Err }
+
+// Component names the dependency a Ready error is about, or "a dependency".
+func Component(err error) string {
+	var nr *NotReadyError
+	if errors.As(err, &nr) {
+		return nr.Component
+	}
+	return "a dependency"
+}
+
 // Ready reports whether the service's dependencies answer.
 func (s *Service) Ready(ctx context.Context) error {
 	if err := s.store.Ping(ctx); err != nil {
-		return fmt.Errorf("database: %w", err)
+		return &NotReadyError{Component: "database", Err: err}
 	}
 	if _, err := s.cache.Generation(ctx, "readyz"); err != nil {
-		return fmt.Errorf("cache: %w", err)
+		return &NotReadyError{Component: "cache", Err: err}
 	}
 	return nil
 }

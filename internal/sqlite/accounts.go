@@ -11,19 +11,19 @@ import (
 func (q queries) AccountByID(ctx context.Context, id int64) (omnivibe.Account, error) {
 	var a omnivibe.Account
 	var created, updated int64
-	err := q.db.QueryRowContext(ctx, `SELECT id, name, plan, created_at, updated_at FROM accounts WHERE id = ?`, id).
+	err := q.queryRow(ctx, `SELECT id, name, plan, created_at, updated_at FROM accounts WHERE id = ?`, id).
 		Scan(&a.ID, &a.Name, &a.Plan, &created, &updated)
 	a.CreatedAt, a.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return a, notFoundOr(err, "account")
 }
 
 func (q queries) CreateAccount(ctx context.Context, a *omnivibe.Account) error {
-	return q.db.QueryRowContext(ctx, `INSERT INTO accounts (name, plan, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id`,
+	return q.queryRow(ctx, `INSERT INTO accounts (name, plan, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id`,
 		a.Name, a.Plan, micros(a.CreatedAt), micros(a.UpdatedAt)).Scan(&a.ID)
 }
 
 func (q queries) UpdateAccount(ctx context.Context, a omnivibe.Account) error {
-	res, err := q.db.ExecContext(ctx, `UPDATE accounts SET name = ?, plan = ?, updated_at = ? WHERE id = ?`,
+	res, err := q.exec(ctx, `UPDATE accounts SET name = ?, plan = ?, updated_at = ? WHERE id = ?`,
 		a.Name, a.Plan, micros(a.UpdatedAt), a.ID)
 	return mustAffect(res, err, "account")
 }
@@ -39,17 +39,17 @@ func scanUser(row interface{ Scan(...any) error }) (omnivibe.User, error) {
 }
 
 func (q queries) UserByID(ctx context.Context, id int64) (omnivibe.User, error) {
-	u, err := scanUser(q.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	u, err := scanUser(q.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 	return u, notFoundOr(err, "user")
 }
 
 func (q queries) UserByEmail(ctx context.Context, email string) (omnivibe.User, error) {
-	u, err := scanUser(q.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email = ?`, email))
+	u, err := scanUser(q.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE email = ?`, email))
 	return u, notFoundOr(err, "user")
 }
 
 func (q queries) ListUsers(ctx context.Context, accountID int64) ([]omnivibe.User, error) {
-	rows, err := q.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE account_id = ? ORDER BY id`, accountID)
+	rows, err := q.query(ctx, `SELECT `+userColumns+` FROM users WHERE account_id = ? ORDER BY id`, accountID)
 	if err != nil {
 		return nil, err
 	}
@@ -67,25 +67,25 @@ func (q queries) ListUsers(ctx context.Context, accountID int64) ([]omnivibe.Use
 
 func (q queries) CountOwners(ctx context.Context, accountID int64) (int, error) {
 	var n int
-	err := q.db.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE account_id = ? AND role = 'owner'`, accountID).Scan(&n)
+	err := q.queryRow(ctx, `SELECT count(*) FROM users WHERE account_id = ? AND role = 'owner'`, accountID).Scan(&n)
 	return n, err
 }
 
 func (q queries) CreateUser(ctx context.Context, u *omnivibe.User) error {
-	err := q.db.QueryRowContext(ctx, `INSERT INTO users (account_id, email, name, role, password_hash, created_at, updated_at)
+	err := q.queryRow(ctx, `INSERT INTO users (account_id, email, name, role, password_hash, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		u.AccountID, u.Email, u.Name, u.Role, u.PasswordHash, micros(u.CreatedAt), micros(u.UpdatedAt)).Scan(&u.ID)
 	return conflictOr(err, "user", "email is already registered")
 }
 
 func (q queries) UpdateUser(ctx context.Context, u omnivibe.User) error {
-	res, err := q.db.ExecContext(ctx, `UPDATE users SET name = ?, role = ?, password_hash = ?, updated_at = ? WHERE id = ? AND account_id = ?`,
+	res, err := q.exec(ctx, `UPDATE users SET name = ?, role = ?, password_hash = ?, updated_at = ? WHERE id = ? AND account_id = ?`,
 		u.Name, u.Role, u.PasswordHash, micros(u.UpdatedAt), u.ID, u.AccountID)
 	return mustAffect(res, err, "user")
 }
 
 func (q queries) DeleteUser(ctx context.Context, accountID, id int64) error {
-	res, err := q.db.ExecContext(ctx, `DELETE FROM users WHERE id = ? AND account_id = ?`, id, accountID)
+	res, err := q.exec(ctx, `DELETE FROM users WHERE id = ? AND account_id = ?`, id, accountID)
 	return mustAffect(res, err, "user")
 }
 
@@ -102,12 +102,12 @@ func scanAPIKey(row interface{ Scan(...any) error }) (omnivibe.APIKey, error) {
 }
 
 func (q queries) APIKeyByHash(ctx context.Context, hash []byte) (omnivibe.APIKey, error) {
-	k, err := scanAPIKey(q.db.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE hash = ?`, hash))
+	k, err := scanAPIKey(q.queryRow(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE hash = ?`, hash))
 	return k, notFoundOr(err, "api key")
 }
 
 func (q queries) ListAPIKeys(ctx context.Context, accountID, userID int64) ([]omnivibe.APIKey, error) {
-	rows, err := q.db.QueryContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys
+	rows, err := q.query(ctx, `SELECT `+apiKeyColumns+` FROM api_keys
 		WHERE user_id = ? AND account_id = ? AND revoked_at IS NULL ORDER BY id DESC`, userID, accountID)
 	if err != nil {
 		return nil, err
@@ -125,20 +125,20 @@ func (q queries) ListAPIKeys(ctx context.Context, accountID, userID int64) ([]om
 }
 
 func (q queries) CreateAPIKey(ctx context.Context, k *omnivibe.APIKey) error {
-	err := q.db.QueryRowContext(ctx, `INSERT INTO api_keys (account_id, user_id, name, prefix, hash, created_at, expires_at)
+	err := q.queryRow(ctx, `INSERT INTO api_keys (account_id, user_id, name, prefix, hash, created_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		k.AccountID, k.UserID, k.Name, k.Prefix, k.Hash, micros(k.CreatedAt), nullMicros(k.ExpiresAt)).Scan(&k.ID)
 	return conflictOr(err, "api key", "api key already exists")
 }
 
 func (q queries) RevokeAPIKey(ctx context.Context, accountID, userID, id int64, at time.Time) error {
-	res, err := q.db.ExecContext(ctx, `UPDATE api_keys SET revoked_at = ?
+	res, err := q.exec(ctx, `UPDATE api_keys SET revoked_at = ?
 		WHERE id = ? AND account_id = ? AND user_id = ? AND revoked_at IS NULL`, micros(at), id, accountID, userID)
 	return mustAffect(res, err, "api key")
 }
 
 func (q queries) TouchAPIKey(ctx context.Context, id int64, at time.Time) error {
-	_, err := q.db.ExecContext(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ?`, micros(at), id)
+	_, err := q.exec(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ?`, micros(at), id)
 	return err
 }
 
@@ -146,19 +146,19 @@ func (q queries) RefreshTokenByHash(ctx context.Context, hash []byte) (omnivibe.
 	var t omnivibe.RefreshToken
 	var expires, created int64
 	var used sql.NullInt64
-	err := q.db.QueryRowContext(ctx, `SELECT id, user_id, family, hash, expires_at, used_at, created_at FROM refresh_tokens WHERE hash = ?`, hash).
+	err := q.queryRow(ctx, `SELECT id, user_id, family, hash, expires_at, used_at, created_at FROM refresh_tokens WHERE hash = ?`, hash).
 		Scan(&t.ID, &t.UserID, &t.Family, &t.Hash, &expires, &used, &created)
 	t.ExpiresAt, t.UsedAt, t.CreatedAt = fromMicros(expires), timePtr(used), fromMicros(created)
 	return t, notFoundOr(err, "refresh token")
 }
 
 func (q queries) CreateRefreshToken(ctx context.Context, t *omnivibe.RefreshToken) error {
-	return q.db.QueryRowContext(ctx, `INSERT INTO refresh_tokens (user_id, family, hash, expires_at, created_at)
+	return q.queryRow(ctx, `INSERT INTO refresh_tokens (user_id, family, hash, expires_at, created_at)
 		VALUES (?, ?, ?, ?, ?) RETURNING id`, t.UserID, t.Family, t.Hash, micros(t.ExpiresAt), micros(t.CreatedAt)).Scan(&t.ID)
 }
 
 func (q queries) MarkRefreshTokenUsed(ctx context.Context, id int64, at time.Time) (bool, error) {
-	res, err := q.db.ExecContext(ctx, `UPDATE refresh_tokens SET used_at = ? WHERE id = ? AND used_at IS NULL`, micros(at), id)
+	res, err := q.exec(ctx, `UPDATE refresh_tokens SET used_at = ? WHERE id = ? AND used_at IS NULL`, micros(at), id)
 	if err != nil {
 		return false, err
 	}
@@ -167,12 +167,12 @@ func (q queries) MarkRefreshTokenUsed(ctx context.Context, id int64, at time.Tim
 }
 
 func (q queries) RevokeRefreshFamily(ctx context.Context, family string, at time.Time) error {
-	_, err := q.db.ExecContext(ctx, `UPDATE refresh_tokens SET used_at = ? WHERE family = ? AND used_at IS NULL`, micros(at), family)
+	_, err := q.exec(ctx, `UPDATE refresh_tokens SET used_at = ? WHERE family = ? AND used_at IS NULL`, micros(at), family)
 	return err
 }
 
 func (q queries) DeleteExpiredRefreshTokens(ctx context.Context, before time.Time) (int64, error) {
-	res, err := q.db.ExecContext(ctx, `DELETE FROM refresh_tokens WHERE expires_at < ?`, micros(before))
+	res, err := q.exec(ctx, `DELETE FROM refresh_tokens WHERE expires_at < ?`, micros(before))
 	if err != nil {
 		return 0, err
 	}

@@ -23,7 +23,7 @@ func scanCampaign(row interface{ Scan(...any) error }) (omnivibe.Campaign, error
 }
 
 func (q queries) CampaignByID(ctx context.Context, accountID, id int64) (omnivibe.Campaign, error) {
-	c, err := scanCampaign(q.db.QueryRowContext(ctx, `SELECT `+campaignColumns+` FROM campaigns WHERE id = ? AND account_id = ?`, id, accountID))
+	c, err := scanCampaign(q.queryRow(ctx, `SELECT `+campaignColumns+` FROM campaigns WHERE id = ? AND account_id = ?`, id, accountID))
 	return c, notFoundOr(err, "campaign")
 }
 
@@ -33,14 +33,14 @@ func (q queries) CampaignByID(ctx context.Context, accountID, id int64) (omnivib
 func (q queries) ListCampaigns(ctx context.Context, accountID int64, f omnivibe.CampaignFilter) ([]omnivibe.Campaign, int, error) {
 	where, args := campaignWhere(accountID, f)
 	var total int
-	if err := q.db.QueryRowContext(ctx, `SELECT count(*) FROM campaigns WHERE `+where, args...).Scan(&total); err != nil {
+	if err := q.queryRow(ctx, `SELECT count(*) FROM campaigns WHERE `+where, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	campaigns := []omnivibe.Campaign{}
 	if total == 0 || offset(f.Page, f.PageSize) >= total {
 		return campaigns, total, nil
 	}
-	rows, err := q.db.QueryContext(ctx, `SELECT `+campaignColumns+` FROM campaigns WHERE `+where+` ORDER BY id DESC LIMIT ? OFFSET ?`,
+	rows, err := q.query(ctx, `SELECT `+campaignColumns+` FROM campaigns WHERE `+where+` ORDER BY id DESC LIMIT ? OFFSET ?`,
 		append(args, f.PageSize, offset(f.Page, f.PageSize))...)
 	if err != nil {
 		return nil, 0, err
@@ -77,7 +77,7 @@ func campaignWhere(accountID int64, f omnivibe.CampaignFilter) (string, []any) {
 }
 
 func (q queries) CreateCampaign(ctx context.Context, c *omnivibe.Campaign) error {
-	err := q.db.QueryRowContext(ctx, `INSERT INTO campaigns (account_id, client_id, name, description, concept_gender, concept_tone,
+	err := q.queryRow(ctx, `INSERT INTO campaigns (account_id, client_id, name, description, concept_gender, concept_tone,
 		concept_style, platform, target_duration, voice_id, voice_name, intro_video_url, outro_video_url, bgm_url, intro_duration,
 		outro_duration, bgm_volume, publish_schedule, auto_deploy, status, start_date, end_date, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -89,7 +89,7 @@ func (q queries) CreateCampaign(ctx context.Context, c *omnivibe.Campaign) error
 }
 
 func (q queries) UpdateCampaign(ctx context.Context, c omnivibe.Campaign) error {
-	res, err := q.db.ExecContext(ctx, `UPDATE campaigns SET client_id = ?, name = ?, description = ?, concept_gender = ?,
+	res, err := q.exec(ctx, `UPDATE campaigns SET client_id = ?, name = ?, description = ?, concept_gender = ?,
 		concept_tone = ?, concept_style = ?, platform = ?, target_duration = ?, voice_id = ?, voice_name = ?,
 		intro_video_url = ?, outro_video_url = ?, bgm_url = ?, intro_duration = ?, outro_duration = ?, bgm_volume = ?,
 		publish_schedule = ?, auto_deploy = ?, status = ?, start_date = ?, end_date = ?, updated_at = ?
@@ -104,6 +104,6 @@ func (q queries) UpdateCampaign(ctx context.Context, c omnivibe.Campaign) error 
 }
 
 func (q queries) DeleteCampaign(ctx context.Context, accountID, id int64) error {
-	res, err := q.db.ExecContext(ctx, `DELETE FROM campaigns WHERE id = ? AND account_id = ?`, id, accountID)
+	res, err := q.exec(ctx, `DELETE FROM campaigns WHERE id = ? AND account_id = ?`, id, accountID)
 	return mustAffect(res, err, "campaign")
 }

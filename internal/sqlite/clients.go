@@ -17,20 +17,20 @@ func scanClient(row interface{ Scan(...any) error }) (omnivibe.Client, error) {
 }
 
 func (q queries) ClientByID(ctx context.Context, accountID, id int64) (omnivibe.Client, error) {
-	c, err := scanClient(q.db.QueryRowContext(ctx, `SELECT `+clientColumns+` FROM clients WHERE id = ? AND account_id = ?`, id, accountID))
+	c, err := scanClient(q.queryRow(ctx, `SELECT `+clientColumns+` FROM clients WHERE id = ? AND account_id = ?`, id, accountID))
 	return c, notFoundOr(err, "client")
 }
 
 func (q queries) ListClients(ctx context.Context, accountID int64, page, pageSize int) ([]omnivibe.Client, int, error) {
 	var total int
-	if err := q.db.QueryRowContext(ctx, `SELECT count(*) FROM clients WHERE account_id = ?`, accountID).Scan(&total); err != nil {
+	if err := q.queryRow(ctx, `SELECT count(*) FROM clients WHERE account_id = ?`, accountID).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	clients := []omnivibe.Client{}
 	if total == 0 {
 		return clients, 0, nil
 	}
-	rows, err := q.db.QueryContext(ctx, `SELECT `+clientColumns+` FROM clients WHERE account_id = ? ORDER BY id DESC LIMIT ? OFFSET ?`,
+	rows, err := q.query(ctx, `SELECT `+clientColumns+` FROM clients WHERE account_id = ? ORDER BY id DESC LIMIT ? OFFSET ?`,
 		accountID, pageSize, offset(page, pageSize))
 	if err != nil {
 		return nil, 0, err
@@ -47,20 +47,20 @@ func (q queries) ListClients(ctx context.Context, accountID int64, page, pageSiz
 }
 
 func (q queries) CreateClient(ctx context.Context, c *omnivibe.Client) error {
-	return q.db.QueryRowContext(ctx, `INSERT INTO clients (account_id, name, industry, brand_color, logo_url, contact_email, website_url, created_at, updated_at)
+	return q.queryRow(ctx, `INSERT INTO clients (account_id, name, industry, brand_color, logo_url, contact_email, website_url, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		c.AccountID, c.Name, c.Industry, c.BrandColor, c.LogoURL, c.ContactEmail, c.WebsiteURL, micros(c.CreatedAt), micros(c.UpdatedAt)).Scan(&c.ID)
 }
 
 func (q queries) UpdateClient(ctx context.Context, c omnivibe.Client) error {
-	res, err := q.db.ExecContext(ctx, `UPDATE clients SET name = ?, industry = ?, brand_color = ?, logo_url = ?, contact_email = ?, website_url = ?, updated_at = ?
+	res, err := q.exec(ctx, `UPDATE clients SET name = ?, industry = ?, brand_color = ?, logo_url = ?, contact_email = ?, website_url = ?, updated_at = ?
 		WHERE id = ? AND account_id = ?`,
 		c.Name, c.Industry, c.BrandColor, c.LogoURL, c.ContactEmail, c.WebsiteURL, micros(c.UpdatedAt), c.ID, c.AccountID)
 	return mustAffect(res, err, "client")
 }
 
 func (q queries) DeleteClient(ctx context.Context, accountID, id int64) error {
-	res, err := q.db.ExecContext(ctx, `DELETE FROM clients WHERE id = ? AND account_id = ?`, id, accountID)
+	res, err := q.exec(ctx, `DELETE FROM clients WHERE id = ? AND account_id = ?`, id, accountID)
 	if err != nil {
 		return conflictOr(err, "client", "client still has campaigns; delete them first")
 	}

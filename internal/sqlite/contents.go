@@ -33,7 +33,7 @@ func keywordsJSON(k []string) (string, error) {
 }
 
 func (q queries) ContentByID(ctx context.Context, accountID, id int64) (omnivibe.Content, error) {
-	c, err := scanContent(q.db.QueryRowContext(ctx, `SELECT `+contentColumns+` FROM contents WHERE id = ? AND account_id = ?`, id, accountID))
+	c, err := scanContent(q.queryRow(ctx, `SELECT `+contentColumns+` FROM contents WHERE id = ? AND account_id = ?`, id, accountID))
 	return c, notFoundOr(err, "content")
 }
 
@@ -47,14 +47,14 @@ func (q queries) ListContents(ctx context.Context, accountID, campaignID int64, 
 		args = append(args, status)
 	}
 	var total int
-	if err := q.db.QueryRowContext(ctx, `SELECT count(*) FROM contents WHERE `+where, args...).Scan(&total); err != nil {
+	if err := q.queryRow(ctx, `SELECT count(*) FROM contents WHERE `+where, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	contents := []omnivibe.Content{}
 	if total == 0 || offset(page, pageSize) >= total {
 		return contents, total, nil
 	}
-	rows, err := q.db.QueryContext(ctx, `SELECT `+contentColumns+` FROM contents WHERE `+where+` ORDER BY id DESC LIMIT ? OFFSET ?`,
+	rows, err := q.query(ctx, `SELECT `+contentColumns+` FROM contents WHERE `+where+` ORDER BY id DESC LIMIT ? OFFSET ?`,
 		append(args, pageSize, offset(page, pageSize))...)
 	if err != nil {
 		return nil, 0, err
@@ -75,7 +75,7 @@ func (q queries) CreateContent(ctx context.Context, c *omnivibe.Content) error {
 	if err != nil {
 		return err
 	}
-	return q.db.QueryRowContext(ctx, `INSERT INTO contents (account_id, campaign_id, title, topic, platform, language, target_duration,
+	return q.queryRow(ctx, `INSERT INTO contents (account_id, campaign_id, title, topic, platform, language, target_duration,
 		target_audience, keywords, publish_date, status, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		c.AccountID, c.CampaignID, c.Title, c.Topic, c.Platform, c.Language, c.TargetDuration, c.TargetAudience, keywords,
@@ -87,7 +87,7 @@ func (q queries) UpdateContent(ctx context.Context, c omnivibe.Content) error {
 	if err != nil {
 		return err
 	}
-	res, err := q.db.ExecContext(ctx, `UPDATE contents SET title = ?, topic = ?, platform = ?, language = ?, target_duration = ?,
+	res, err := q.exec(ctx, `UPDATE contents SET title = ?, topic = ?, platform = ?, language = ?, target_duration = ?,
 		target_audience = ?, keywords = ?, publish_date = ?, status = ?, updated_at = ? WHERE id = ? AND account_id = ?`,
 		c.Title, c.Topic, c.Platform, c.Language, c.TargetDuration, c.TargetAudience, keywords, c.PublishDate, c.Status,
 		micros(c.UpdatedAt), c.ID, c.AccountID)
@@ -95,6 +95,6 @@ func (q queries) UpdateContent(ctx context.Context, c omnivibe.Content) error {
 }
 
 func (q queries) DeleteContent(ctx context.Context, accountID, id int64) error {
-	res, err := q.db.ExecContext(ctx, `DELETE FROM contents WHERE id = ? AND account_id = ?`, id, accountID)
+	res, err := q.exec(ctx, `DELETE FROM contents WHERE id = ? AND account_id = ?`, id, accountID)
 	return mustAffect(res, err, "content")
 }

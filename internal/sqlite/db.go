@@ -46,10 +46,11 @@ type Options struct {
 // single writer connection.
 type Store struct {
 	queries
-	writer *sql.DB
-	reader *sql.DB
-	path   string
-	log    *slog.Logger
+	writerStmts *statements
+	writer      *sql.DB
+	reader      *sql.DB
+	path        string
+	log         *slog.Logger
 
 	stop     chan struct{}
 	stopped  sync.WaitGroup
@@ -126,7 +127,8 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	reader.SetConnMaxLifetime(0)
 	reader.SetConnMaxIdleTime(0)
 
-	s := &Store{queries: queries{db: reader}, writer: writer, reader: reader, path: path, log: opts.Logger, stop: make(chan struct{})}
+	s := &Store{queries: queries{stmts: &statements{db: reader}}, writerStmts: &statements{db: writer},
+		writer: writer, reader: reader, path: path, log: opts.Logger, stop: make(chan struct{})}
 	if opts.CheckpointEvery > 0 {
 		s.stopped.Add(1)
 		go s.checkpointLoop(opts.CheckpointEvery)
@@ -155,14 +157,19 @@ func (s *Store) InTx(ctx context.Context, fn func(service.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(&Tx{queries: queries{db: tx}, tx: tx}); err != nil {
+	var missed []string
+	err = fn(&Tx{queries: queries{stmts: s.writerStmts, tx: tx, missed: &missed}})
+	if err != nil {
 		_ = tx.Rollback()
-		return err
+	} else if err = tx.Commit(); err != nil {
+		err = fmt.Errorf("commit: %w", err)
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+	for _, q := range missed {
+		if _, perr := s.writerStmts.get(ctx, q); perr != nil {
+			s.log.Warn("prepare statement", "err", perr)
+		}
 	}
-	return nil
+	return err
 }
 
 // Close stops the checkpoint loop, truncates the WAL and closes both pools.
@@ -171,6 +178,8 @@ func (s *Store) Close() error {
 	s.closed.Do(func() {
 		close(s.stop)
 		s.stopped.Wait()
+		s.stmts.close()
+		s.writerStmts.close()
 		rerr := s.reader.Close()
 		_, cerr := s.writer.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 		s.closeErr = errors.Join(rerr, cerr, s.writer.Close())
@@ -206,7 +215,6 @@ func (s *Store) Checkpoint(ctx context.Context) error {
 // Tx is one write transaction.
 type Tx struct {
 	queries
-	tx *sql.Tx
 }
 
 var _ service.Tx = (*Tx)(nil)

@@ -12,14 +12,14 @@ const scriptColumns = `id, account_id, content_id, provider, model, language, to
 func (q queries) scriptWhere(ctx context.Context, where string, args ...any) (omnivibe.Script, error) {
 	var s omnivibe.Script
 	var created int64
-	err := q.db.QueryRowContext(ctx, `SELECT `+scriptColumns+` FROM scripts WHERE `+where+` ORDER BY id DESC LIMIT 1`, args...).
+	err := q.queryRow(ctx, `SELECT `+scriptColumns+` FROM scripts WHERE `+where+` ORDER BY id DESC LIMIT 1`, args...).
 		Scan(&s.ID, &s.AccountID, &s.ContentID, &s.Provider, &s.Model, &s.Language, &s.Topic, &s.Platform, &s.Tone,
 			&s.TargetDuration, &s.Hook, &s.Body, &s.CTA, &s.EstimatedDuration, &s.CacheKey, &created)
 	if err != nil {
 		return s, notFoundOr(err, "script")
 	}
 	s.CreatedAt = fromMicros(created)
-	rows, err := q.db.QueryContext(ctx, `SELECT ord, type, text, duration, start_s, end_s FROM script_blocks WHERE script_id = ? ORDER BY ord`, s.ID)
+	rows, err := q.query(ctx, `SELECT ord, type, text, duration, start_s, end_s FROM script_blocks WHERE script_id = ? ORDER BY ord`, s.ID)
 	if err != nil {
 		return s, err
 	}
@@ -44,7 +44,7 @@ func (q queries) ScriptByCacheKey(ctx context.Context, accountID int64, cacheKey
 }
 
 func (q queries) CreateScript(ctx context.Context, s *omnivibe.Script) error {
-	err := q.db.QueryRowContext(ctx, `INSERT INTO scripts (account_id, content_id, provider, model, language, topic, platform, tone,
+	err := q.queryRow(ctx, `INSERT INTO scripts (account_id, content_id, provider, model, language, topic, platform, tone,
 		target_duration, hook, body, cta, estimated_duration, cache_key, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		s.AccountID, s.ContentID, s.Provider, s.Model, s.Language, s.Topic, s.Platform, s.Tone, s.TargetDuration,
@@ -53,7 +53,7 @@ func (q queries) CreateScript(ctx context.Context, s *omnivibe.Script) error {
 		return conflictOr(err, "content", "content no longer exists")
 	}
 	for _, b := range s.Blocks {
-		if _, err := q.db.ExecContext(ctx, `INSERT INTO script_blocks (script_id, ord, type, text, duration, start_s, end_s)
+		if _, err := q.exec(ctx, `INSERT INTO script_blocks (script_id, ord, type, text, duration, start_s, end_s)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, s.ID, b.Order, b.Type, b.Text, b.Duration, b.Start, b.End); err != nil {
 			return err
 		}

@@ -10,7 +10,7 @@ import (
 
 func (q queries) Usage(ctx context.Context, accountID int64, period string) (omnivibe.UsageCounts, error) {
 	var u omnivibe.UsageCounts
-	rows, err := q.db.QueryContext(ctx, `SELECT kind, used FROM monthly_usage WHERE account_id = ? AND period = ?`, accountID, period)
+	rows, err := q.query(ctx, `SELECT kind, used FROM monthly_usage WHERE account_id = ? AND period = ?`, accountID, period)
 	if err != nil {
 		return u, err
 	}
@@ -39,14 +39,14 @@ func (q queries) AddUsage(ctx context.Context, accountID int64, period, kind str
 		max = int64(*limit)
 	}
 	var used int
-	err := q.db.QueryRowContext(ctx, `INSERT INTO monthly_usage (account_id, period, kind, used)
+	err := q.queryRow(ctx, `INSERT INTO monthly_usage (account_id, period, kind, used)
 		SELECT ?1, ?2, ?3, max(?4, 0) WHERE ?5 < 0 OR ?4 <= ?5
 		ON CONFLICT (account_id, period, kind) DO UPDATE SET used = max(used + ?4, 0)
 		WHERE ?5 < 0 OR ?4 <= 0 OR used + ?4 <= ?5
 		RETURNING used`, accountID, period, kind, delta, max).Scan(&used)
 	if errors.Is(err, sql.ErrNoRows) {
 		// Refused: report what is used now.
-		err = q.db.QueryRowContext(ctx, `SELECT coalesce(max(used), 0) FROM monthly_usage WHERE account_id = ? AND period = ? AND kind = ?`,
+		err = q.queryRow(ctx, `SELECT coalesce(max(used), 0) FROM monthly_usage WHERE account_id = ? AND period = ? AND kind = ?`,
 			accountID, period, kind).Scan(&used)
 		return used, false, err
 	}

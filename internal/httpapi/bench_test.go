@@ -1,0 +1,62 @@
+package httpapi
+
+import (
+	"fmt"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// The benchmarks run the real API on SQLite in-process (no network), so a
+// profile shows where the server's own time goes:
+//   go test -run '^$' -bench . -cpuprofile cpu.out ./internal/httpapi
+
+func benchHarness(b *testing.B) (*harness, account, float64) {
+	t := &testing.T{}
+	h := newHarness(t, Config{})
+	h.t = t
+	a := h.register("bench")
+	clientID := h.create(a.token, "/api/v1/clients", map[string]any{"name": "C"})
+	return h, a, clientID
+}
+
+func BenchmarkListCampaigns(b *testing.B) {
+	h, a, clientID := benchHarness(b)
+	for i := 0; i < 20; i++ {
+		h.create(a.token, "/api/v1/campaigns", map[string]any{"client_id": clientID, "name": fmt.Sprint("c", i)})
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			r := httptest.NewRequest("GET", "/api/v1/campaigns", nil)
+			r.Header.Set("Authorization", "Bearer "+a.token)
+			w := httptest.NewRecorder()
+			h.api.ServeHTTP(w, r)
+			if w.Code != 200 {
+				b.Fatalf("status %d", w.Code)
+			}
+		}
+	})
+}
+
+func BenchmarkCreateCampaign(b *testing.B) {
+	h, a, clientID := benchHarness(b)
+	var n atomic.Int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			body := fmt.Sprintf(`{"client_id":%v,"name":"bench %d","concept_tone":"casual","concept_style":"minimal","target_duration":60}`, clientID, n.Add(1))
+			r := httptest.NewRequest("POST", "/api/v1/campaigns", strings.NewReader(body))
+			r.Header.Set("Authorization", "Bearer "+a.token)
+			r.Header.Set("Content-Type", "application/json")
+			w := httptest.NewRecorder()
+			h.api.ServeHTTP(w, r)
+			if w.Code != 201 {
+				b.Fatalf("status %d: %s", w.Code, w.Body)
+			}
+		}
+	})
+}

@@ -58,31 +58,37 @@ var englishBank = phraseBank{
 			first: []string{"First,", "To begin,"},
 			next:  []string{"Next,", "Beyond that,", "Equally important,", "On top of that,"},
 			last:  []string{"Finally,", "Last but not least,"},
+			only:  []string{"Here is the key."},
 		},
 		"friendly": {
 			first: []string{"First things first,", "So, to start,"},
 			next:  []string{"Now,", "Next up,", "And then,", "Also,"},
 			last:  []string{"And finally,", "Last one,"},
+			only:  []string{"Here's the one thing to remember."},
 		},
 		"casual": {
 			first: []string{"Okay, first,", "So first off,"},
 			next:  []string{"Then,", "Also,", "Oh, and", "Plus,"},
 			last:  []string{"And lastly,", "Last thing,"},
+			only:  []string{"It's simple."},
 		},
 		"humorous": {
 			first: []string{"Lesson one,", "First, before anything catches fire,"},
 			next:  []string{"Moving on,", "Plot twist,", "Next,", "Bonus wisdom,"},
 			last:  []string{"And for the grand finale,", "Finally,"},
+			only:  []string{"The secret is almost embarrassingly simple."},
 		},
 		"serious": {
 			first: []string{"First,", "Start here,"},
 			next:  []string{"Second,", "Next,", "Just as important,", "Beyond that,"},
 			last:  []string{"Finally,", "Above all,"},
+			only:  []string{"Remember this."},
 		},
 		"energetic": {
 			first: []string{"Number one,", "First up,"},
 			next:  []string{"Next,", "Keep going,", "Now,", "And then,"},
 			last:  []string{"And finally,", "Last one, and it's huge,"},
+			only:  []string{"Here's the big one!"},
 		},
 	},
 	asides: map[string][]string{
@@ -102,7 +108,7 @@ var englishBank = phraseBank{
 			"Seriously, just try it.",
 		},
 		"humorous": {
-			"Yes, even if your track record says otherwise.",
+			"And yes, this works even for professional procrastinators.",
 			"Your future self is already writing you a thank-you note.",
 			"It's like a gym membership, except you actually use it.",
 		},

@@ -61,31 +61,37 @@ var koreanBank = phraseBank{
 			first: []string{"먼저,", "첫째,"},
 			next:  []string{"다음으로,", "또한,", "이어서,", "아울러,"},
 			last:  []string{"마지막으로,", "끝으로,"},
+			only:  []string{"핵심은 하나입니다."},
 		},
 		"friendly": {
 			first: []string{"먼저,", "우선,"},
 			next:  []string{"그리고", "다음으로,", "또 하나,", "이어서,"},
 			last:  []string{"마지막으로,", "끝으로 하나 더,"},
+			only:  []string{"딱 하나만 기억하세요."},
 		},
 		"casual": {
 			first: []string{"일단,", "자, 먼저"},
 			next:  []string{"그다음,", "그리고", "또,", "아, 그리고"},
 			last:  []string{"마지막으로,", "끝으로,"},
+			only:  []string{"간단해요."},
 		},
 		"humorous": {
 			first: []string{"첫 번째 교훈,", "자, 당황하지 말고 먼저,"},
 			next:  []string{"다음,", "보너스로,", "그리고", "이어서,"},
 			last:  []string{"대망의 마지막,", "마지막으로,"},
+			only:  []string{"비법은 의외로 간단해요."},
 		},
 		"serious": {
 			first: []string{"첫째,", "먼저,"},
 			next:  []string{"다음으로,", "또한,", "그리고", "이와 함께,"},
 			last:  []string{"마지막으로,", "무엇보다,"},
+			only:  []string{"이것만은 꼭 기억하십시오."},
 		},
 		"energetic": {
 			first: []string{"첫 번째!", "먼저!"},
 			next:  []string{"다음!", "계속 가 볼게요!", "그리고", "이어서!"},
 			last:  []string{"마지막!", "마지막 한 방!"},
+			only:  []string{"딱 하나만 갑니다!"},
 		},
 	},
 	asides: map[string][]string{

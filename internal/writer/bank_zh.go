@@ -57,31 +57,37 @@ var chineseBank = phraseBank{
 			first: []string{"首先，", "第一，"},
 			next:  []string{"其次，", "另外，", "接下来，", "此外，"},
 			last:  []string{"最后，", "最后一点，"},
+			only:  []string{"关键只有一点。"},
 		},
 		"friendly": {
 			first: []string{"首先，", "第一步，"},
 			next:  []string{"然后，", "接下来，", "还有，", "再来，"},
 			last:  []string{"最后，", "最后呢，"},
+			only:  []string{"记住这一点就好。"},
 		},
 		"casual": {
 			first: []string{"先说，", "首先，"},
 			next:  []string{"然后，", "还有，", "对了，", "接着，"},
 			last:  []string{"最后，", "最后一个，"},
+			only:  []string{"很简单。"},
 		},
 		"humorous": {
 			first: []string{"第一课，", "首先，别慌，"},
 			next:  []string{"接下来，", "附赠一条，", "然后，", "再来，"},
 			last:  []string{"压轴的来了，", "最后，"},
+			only:  []string{"秘诀简单得有点不好意思。"},
 		},
 		"serious": {
 			first: []string{"第一，", "首先，"},
 			next:  []string{"其次，", "同时，", "另外，", "还要注意，"},
 			last:  []string{"最后，", "最重要的是，"},
+			only:  []string{"请记住这一点。"},
 		},
 		"energetic": {
 			first: []string{"第一个！", "首先！"},
 			next:  []string{"下一个！", "继续！", "然后，", "接着来！"},
 			last:  []string{"最后一个！", "压轴来了！"},
+			only:  []string{"重点来了！"},
 		},
 	},
 	asides: map[string][]string{

@@ -95,7 +95,9 @@ func attachParticle(word, particle string) string {
 // koreanFormal turns a text written in the polite 해요체 into the formal 합니다체 that
 // professional and serious narration uses, sentence by sentence. Endings that both
 // registers share (-죠, -세요, -까요, -시다) are kept. The phrase banks are written in
-// 해요체 with endings this function knows; a test holds every sentence to that.
+// 해요체 with endings this function knows; a test holds every sentence to that. It is
+// not a general conjugator: irregular stems outside its table (그래요, 아파요, 나아요)
+// would come out wrong, which is why the banks do not use them.
 func koreanFormal(text string) string {
 	var out strings.Builder
 	start := 0

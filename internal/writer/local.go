@@ -35,6 +35,9 @@ type phraseBank struct {
 // connectors lead into the body points: the first point, the ones in between, the last.
 type connectors struct {
 	first, next, last []string
+	// only leads into the single point of a very short video, in the tone's voice; it
+	// is a sentence of its own.
+	only []string
 }
 
 // angle is one way into a topic (why it matters, a common mistake, a first step, ...):
@@ -81,7 +84,8 @@ func writeLocal(req Request) draft {
 
 	target := float64(req.TargetDuration)
 	hookBudget, ctaBudget := hookAndCTASeconds(req.TargetDuration)
-	hook := c.pick(c.bank.hooks[req.Tone], hookBudget, "")
+	// Every hook names the topic, so its budget is the hook's own words plus the topic.
+	hook := c.pick(c.bank.hooks[req.Tone], hookBudget+c.seconds(req.Topic), "")
 	actions := c.bank.actions[req.Platform]
 	action := actions[c.seq.intn(len(actions))]
 	cta := c.pick(c.bank.ctas[req.Tone], ctaBudget, action)
@@ -114,7 +118,7 @@ func (c *composer) body(n int, seconds float64) []string {
 		var connector string
 		switch {
 		case n == 1:
-			// A single point needs no "first" or "finally".
+			connector = conn.only[c.seq.intn(len(conn.only))]
 		case i == 0:
 			connector = conn.first[c.seq.intn(len(conn.first))]
 		case i == n-1:
@@ -166,8 +170,8 @@ func (c *composer) body(n int, seconds float64) []string {
 }
 
 // pick chooses one of templates for a part that should read for about budget seconds:
-// the first, from a start drawn from the request, whose length is within a third of the
-// budget, else the one nearest to it. Drawing the start keeps variety; the length check
+// the first, from a start drawn from the request, whose length is within half the budget
+// of it, else the one nearest to it. Drawing the start keeps variety; the length check
 // keeps a 10 s video from getting a 10 s hook.
 func (c *composer) pick(templates []string, budget float64, action string) string {
 	start := c.seq.intn(len(templates))
@@ -177,7 +181,7 @@ func (c *composer) pick(templates []string, budget float64, action string) strin
 		t := templates[(start+k)%len(templates)]
 		text := c.finish(c.fill(t, action))
 		diff := math.Abs(c.seconds(text) - budget)
-		if diff <= budget/3 {
+		if diff <= budget/2 {
 			best, bestTemplate = text, t
 			break
 		}
@@ -209,8 +213,11 @@ func (c *composer) joinConnector(connector, sentence string) string {
 		}
 		return connector + " " + sentence
 	}
-	// "First, " + "Start with ..." → "First, start with ...", unless the sentence opens
-	// with a name or an acronym ("AI", "TikTok").
+	// "First, " + "Start with ..." → "First, start with ...", unless the connector is a
+	// sentence of its own or the sentence opens with a name or an acronym ("AI", "TikTok").
+	if end, _ := utf8.DecodeLastRuneInString(connector); end == '.' || end == '!' || end == '?' {
+		return connector + " " + sentence
+	}
 	r, size := utf8.DecodeRuneInString(sentence)
 	if r2, _ := utf8.DecodeRuneInString(sentence[size:]); unicode.IsUpper(r) && unicode.IsLower(r2) &&
 		!strings.HasPrefix(sentence, "I ") && !strings.HasPrefix(sentence, c.req.Topic) {

@@ -98,7 +98,7 @@ func suggestedBodyPoints(target int) int {
 // first three seconds, a little more in long videos) and its call to action.
 func hookAndCTASeconds(target int) (hook, cta float64) {
 	t := float64(target)
-	hook = min(6, max(3, t*0.06))
+	hook = min(6, max(3.5, t*0.07))
 	cta = min(12, max(3.5, t*0.1))
 	return hook, cta
 }

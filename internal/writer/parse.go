@@ -76,9 +76,10 @@ var (
 func heading(line string) (section, string, bool) {
 	s := strings.TrimSpace(line)
 	isMarkdownHeading := strings.HasPrefix(s, "#")
-	s = strings.TrimLeft(s, "#> \t")
-	s = strings.TrimSpace(listMarker.ReplaceAllString(s, ""))
-	s = strings.TrimLeft(s, "*_ ")
+	s = strings.TrimLeft(s, "#>*_ \t")
+	s = listMarker.ReplaceAllString(s, "")
+	// Emoji, quotes and leftover markers before the label ("### 🎬 훅").
+	s = strings.TrimLeftFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 	lower := strings.ToLower(s)
 	for _, a := range aliasesLongestFirst {
 		if !strings.HasPrefix(lower, a.alias) {
@@ -288,12 +289,12 @@ func cleanSpoken(s string) string {
 	if m := boldLabel.FindStringIndex(s); m != nil && m[1] < len(s) {
 		s = s[m[1]:]
 	}
-	s = pointLabel.ReplaceAllString(s, "")
 	s = markdownLink.ReplaceAllString(s, "$1")
 	s = stageDirection.ReplaceAllString(s, "")
 	s = timingNote.ReplaceAllString(s, "")
 	s = emphasisMarkers.Replace(s)
 	s = strings.Join(strings.Fields(s), " ")
+	s = pointLabel.ReplaceAllString(s, "")
 	s = strings.Trim(s, "*_ ")
 	if quoted := strings.Trim(s, `"“”「」『』`); len(quoted) < len(s) && !strings.ContainsAny(quoted, `"“”「」『』`) {
 		s = quoted

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -410,5 +411,31 @@ func decodeJSON(t *testing.T, body []byte, v any) {
 	t.Helper()
 	if err := json.Unmarshal(body, v); err != nil {
 		t.Fatalf("request body is not JSON: %v: %s", err, body)
+	}
+}
+
+func TestHostedLogsNeverCarryTheKey(t *testing.T) {
+	for _, kit := range providerKits {
+		t.Run(kit.provider, func(t *testing.T) {
+			var logs strings.Builder
+			fx := newHostedFixture(t, kit, Config{MaxRetries: 2}, func(f *fakeAPI, w http.ResponseWriter, r *http.Request, n int) {
+				if n < 3 {
+					f.fail(w, http.StatusTooManyRequests, "Retry-After", "1")
+					return
+				}
+				f.fail(w, http.StatusUnauthorized)
+			})
+			fx.hosted.logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			_, err := fx.writer.Write(context.Background(), hostedRequest)
+			if !errors.Is(err, ErrUnavailable) {
+				t.Fatalf("err = %v, want ErrUnavailable", err)
+			}
+			if !strings.Contains(logs.String(), "retrying") {
+				t.Errorf("retries were not logged: %s", logs.String())
+			}
+			if strings.Contains(logs.String()+err.Error(), "SECRET") {
+				t.Errorf("the key leaked: %v\n%s", err, logs.String())
+			}
+		})
 	}
 }

@@ -151,12 +151,16 @@ func (c *composer) body(n int, seconds float64) []string {
 				source = &spare
 			}
 			next := (*source)[0]
-			candidate := text + b.sentenceGap + c.fill(next, "")
-			candidateEst := c.seconds(candidate)
+			sentence := c.fill(next, "")
+			// Reading times add up across a sentence boundary (the gap is a space or
+			// nothing, and a sentence starts with a letter), so only the new sentence is
+			// measured; measuring the whole point again each time made long scripts
+			// quadratic.
+			candidateEst := est + c.seconds(sentence)
 			if math.Abs(candidateEst-budget) >= math.Abs(est-budget) {
 				break
 			}
-			text, est = candidate, candidateEst
+			text, est = text+b.sentenceGap+sentence, candidateEst
 			*source = (*source)[1:]
 			c.noteMentions(next)
 		}

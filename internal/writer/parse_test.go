@@ -146,7 +146,7 @@ Hope this helps!`,
 			},
 		},
 		{
-			name: "japanese headings and full-width colons",
+			name:   "japanese headings and full-width colons",
 			answer: "フック：朝の五分で、一日の集中力が変わります。\n\n本文：\n・スマホは別の部屋に置きましょう。\n・最初の一時間は一番難しい仕事に使います。\n\n行動喚起：保存して、明日の朝に試してみてください。",
 			want: draft{
 				hook: "朝の五分で、一日の集中力が変わります。",
@@ -155,7 +155,7 @@ Hope this helps!`,
 			},
 		},
 		{
-			name: "chinese headings",
+			name:   "chinese headings",
 			answer: "开场：你每天喝的咖啡，可能一直都泡错了。\n\n正文：\n1. 水温控制在九十度左右。\n2. 粉水比例大约是一比十五。\n\n结尾：关注我，下期教你拉花。",
 			want: draft{
 				hook: "你每天喝的咖啡，可能一直都泡错了。",

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -298,23 +299,14 @@ func normalizeRequest(req Request) (Request, error) {
 	switch {
 	case req.Topic == "":
 		return req, errors.New("writer: request without a topic")
-	case !oneOf(req.Platform, "youtube", "instagram", "tiktok", "facebook"):
+	case !slices.Contains([]string{"youtube", "instagram", "tiktok", "facebook"}, req.Platform):
 		return req, fmt.Errorf("writer: unsupported platform %q", req.Platform)
-	case !oneOf(req.Tone, "professional", "friendly", "casual", "humorous", "serious", "energetic"):
+	case !slices.Contains([]string{"professional", "friendly", "casual", "humorous", "serious", "energetic"}, req.Tone):
 		return req, fmt.Errorf("writer: unsupported tone %q", req.Tone)
-	case !oneOf(req.Language, "ko", "en", "ja", "zh"):
+	case !slices.Contains([]string{"ko", "en", "ja", "zh"}, req.Language):
 		return req, fmt.Errorf("writer: unsupported language %q", req.Language)
 	case req.TargetDuration < 10 || req.TargetDuration > 600:
 		return req, fmt.Errorf("writer: target duration %d s is outside 10-600", req.TargetDuration)
 	}
 	return req, nil
-}
-
-func oneOf(s string, options ...string) bool {
-	for _, o := range options {
-		if s == o {
-			return true
-		}
-	}
-	return false
 }

@@ -1,6 +1,10 @@
 package omnivibe
 
-import "time"
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
 
 // The kinds of script block, in the order they are spoken.
 const (
@@ -57,4 +61,75 @@ func (s Script) SpokenText() string {
 		out = append(out, b.Text...)
 	}
 	return string(out)
+}
+
+// ScriptRequest is the body of POST /writer/generate.
+type ScriptRequest struct {
+	ContentID      *int64 `json:"content_id,omitempty"`
+	Topic          string `json:"topic,omitempty"`
+	Platform       string `json:"platform,omitempty"`
+	Tone           string `json:"tone,omitempty"`
+	Language       string `json:"language,omitempty"`
+	Audience       string `json:"target_audience,omitempty"`
+	TargetDuration *int   `json:"target_duration,omitempty"`
+	CampaignID     *int64 `json:"campaign_id,omitempty"`
+	CampaignName   string `json:"campaign_name,omitempty"`
+	Regenerate     bool   `json:"regenerate,omitempty"`
+}
+
+// Check validates the fields sent, before defaults from a content or campaign
+// are applied; a topic is required unless a content gives one.
+func (r *ScriptRequest) Check() error {
+	var v Violations
+	r.Topic = strings.TrimSpace(r.Topic)
+	if r.ContentID == nil && r.Topic == "" {
+		v.Add("topic", "is required unless content_id is given")
+	}
+	longTextRule(&v, "topic", r.Topic, 500)
+	if r.Platform != "" {
+		r.Platform = enumRule(&v, "platform", strings.ToLower(strings.TrimSpace(r.Platform)), Platforms)
+	}
+	if r.Tone != "" {
+		r.Tone = enumRule(&v, "tone", strings.ToLower(strings.TrimSpace(r.Tone)), Tones)
+	}
+	if r.Language != "" {
+		r.Language = enumRule(&v, "language", strings.ToLower(strings.TrimSpace(r.Language)), Languages)
+	}
+	r.Audience = strings.TrimSpace(r.Audience)
+	textRule(&v, "target_audience", r.Audience, 0, 200)
+	if r.TargetDuration != nil {
+		intRangeRule(&v, "target_duration", *r.TargetDuration, 10, 600)
+	}
+	r.CampaignName = strings.TrimSpace(r.CampaignName)
+	textRule(&v, "campaign_name", r.CampaignName, 0, 200)
+	if r.ContentID != nil && *r.ContentID <= 0 {
+		v.Add("content_id", "must be a content of this account")
+	}
+	if r.CampaignID != nil && *r.CampaignID <= 0 {
+		v.Add("campaign_id", "must be a campaign of this account")
+	}
+	return v.Err()
+}
+
+// DurationRequest is the body of POST /writer/duration.
+type DurationRequest struct {
+	Text     string `json:"text"`
+	Language string `json:"language"`
+}
+
+// MaxDurationText bounds the text of POST /writer/duration.
+const MaxDurationText = 20000
+
+// Validate checks the text's size and the language, defaulting it to ko.
+func (r *DurationRequest) Validate() error {
+	var v Violations
+	if utf8.RuneCountInString(r.Text) > MaxDurationText {
+		v.Addf("text", "must be at most %d characters", MaxDurationText)
+	}
+	r.Language = strings.ToLower(strings.TrimSpace(r.Language))
+	if r.Language == "" {
+		r.Language = "ko"
+	}
+	enumRule(&v, "language", r.Language, Languages)
+	return v.Err()
 }

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,10 +14,8 @@ import (
 
 	"github.com/omnivibepro/omnivibe"
 	"github.com/omnivibepro/omnivibe/client"
-	"github.com/omnivibepro/omnivibe/internal/cache"
-	"github.com/omnivibepro/omnivibe/internal/httpapi"
-	"github.com/omnivibepro/omnivibe/internal/service"
-	"github.com/omnivibepro/omnivibe/internal/sqlite"
+	"github.com/omnivibepro/omnivibe/internal/app"
+	"github.com/omnivibepro/omnivibe/internal/config"
 )
 
 const password = "Passw0rd-ok"
@@ -27,21 +24,15 @@ const password = "Passw0rd-ok"
 // cache) through httptest, wrapped by wrap when it is not nil.
 func newAPI(t *testing.T, wrap func(http.Handler) http.Handler) string {
 	t.Helper()
-	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "omnivibe.db"), sqlite.Options{Logger: log, CheckpointEvery: -1})
+	cfg := config.Default()
+	cfg.DataDir, cfg.PasswordCost = t.TempDir(), 4
+	a, err := app.New(context.Background(), cfg, log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = store.Close() })
-	memory := cache.NewMemory(8 << 20)
-	t.Cleanup(memory.Close)
-	svc, err := service.New(service.Config{JWTSecret: []byte(strings.Repeat("k", 32)), PasswordCost: 4},
-		service.Deps{Store: store, Cache: memory, Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var h http.Handler = httpapi.New(svc, httpapi.Config{}, log)
+	t.Cleanup(func() { _ = a.Close() })
+	var h http.Handler = a.API
 	if wrap != nil {
 		h = wrap(h)
 	}
@@ -504,3 +495,24 @@ func TestOptionsReachTheServer(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestWriter(t *testing.T) {
+	c, _ := register(t, newAPI(t, nil))
+	ctx := context.Background()
+	d := 60
+	first, err := c.GenerateScript(ctx, omnivibe.ScriptRequest{Topic: "home cafe latte art", Language: "en", TargetDuration: &d})
+	if err != nil || first.Cached || first.Language != "en" || len(first.Blocks) < 3 {
+		t.Fatalf("generate: %+v, %v", first, err)
+	}
+	again, err := c.GenerateScript(ctx, omnivibe.ScriptRequest{Topic: "home cafe latte art", Language: "en", TargetDuration: &d})
+	if err != nil || !again.Cached || again.ID != first.ID {
+		t.Fatalf("cached: %+v, %v", again, err)
+	}
+	if _, err := c.GenerateScript(ctx, omnivibe.ScriptRequest{Language: "en"}); !client.IsCode(err, omnivibe.CodeValidation) {
+		t.Fatalf("no topic: %v", err)
+	}
+	est, err := c.Duration(ctx, "one two three.", "en")
+	if err != nil || est.Words != 3 || est.Pauses != 1 {
+		t.Fatalf("duration: %+v, %v", est, err)
+	}
+}

@@ -13,10 +13,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/omnivibepro/omnivibe/internal/cache"
+	"github.com/omnivibepro/omnivibe/internal/app"
 	"github.com/omnivibepro/omnivibe/internal/config"
-	"github.com/omnivibepro/omnivibe/internal/httpapi"
-	"github.com/omnivibepro/omnivibe/internal/service"
 	"github.com/omnivibepro/omnivibe/internal/sqlite"
 )
 
@@ -75,32 +73,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	log := newLogger(cfg, stderr)
-	if cfg.DatabaseURL != "" || cfg.RedisURL != "" {
-		return errors.New("scale-out mode (DATABASE_URL, REDIS_URL) is not supported by this build yet")
-	}
-	secret, err := cfg.Secret()
-	if err != nil {
-		return fmt.Errorf("jwt secret: %w", err)
-	}
-
-	store, err := sqlite.Open(ctx, cfg.SQLitePath(), sqlite.Options{Logger: log})
+	a, err := app.New(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer func() {
-		if err := store.Close(); err != nil {
-			log.Error("close database", "err", err)
+		if err := a.Close(); err != nil {
+			log.Error("close", "err", err)
 		}
 	}()
-	memory := cache.NewMemory(uint64(cfg.CacheBytes))
-	defer memory.Close()
-
-	svc, err := service.New(service.Config{JWTSecret: secret, PasswordCost: cfg.PasswordCost},
-		service.Deps{Store: store, Cache: memory, Logger: log})
-	if err != nil {
-		return err
-	}
-	api := httpapi.New(svc, httpapi.Config{MaxBodyBytes: cfg.MaxBodyBytes, CORSOrigins: cfg.CORSOrigins, TrustProxy: cfg.TrustProxy}, log)
+	api := a.API
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -116,7 +98,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	fmt.Fprintf(stdout, "omnivibe listening on http://%s (data in %s)\n", ln.Addr(), cfg.DataDir)
-	log.Info("serving", "addr", ln.Addr().String(), "database", cfg.SQLitePath())
+	log.Info("serving", "addr", ln.Addr().String(), "database", cfg.SQLitePath(), "writer", a.Writer.Name()+"/"+a.Writer.Model())
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -52,6 +52,22 @@ type Config struct {
 	LogFormat string
 	// LogLevel is debug, info, warn or error. Default info. (OMNIVIBE_LOG_LEVEL, --log-level)
 	LogLevel string
+
+	// Writer is the script writer: local (no network), anthropic or openai.
+	// A key being present does not switch it. Default local. (OMNIVIBE_WRITER, --writer)
+	Writer string
+	// WriterModel is the hosted model; default claude-haiku-4-5 (anthropic) or
+	// gpt-4o-mini (openai). (OMNIVIBE_WRITER_MODEL, --writer-model)
+	WriterModel string
+	// WriterBaseURL points openai at any OpenAI-compatible server (or
+	// anthropic at a proxy). Default the provider's API. (OMNIVIBE_WRITER_BASE_URL, --writer-base-url)
+	WriterBaseURL string
+	// WriterTimeout bounds one call to a hosted writer. Default 30s. (OMNIVIBE_WRITER_TIMEOUT, --writer-timeout)
+	WriterTimeout time.Duration
+	// AnthropicAPIKey is the Anthropic key. Environment only. (ANTHROPIC_API_KEY)
+	AnthropicAPIKey string
+	// OpenAIAPIKey is the OpenAI key. Environment only. (OPENAI_API_KEY)
+	OpenAIAPIKey string
 }
 
 // Load reads the environment (through getenv) and then the flags in args, so a
@@ -77,6 +93,10 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 		{"cache-bytes", "OMNIVIBE_CACHE_BYTES", "67108864", "size bound of the in-process cache in bytes", &c.CacheBytes},
 		{"log-format", "OMNIVIBE_LOG_FORMAT", "auto", "text, json, or auto (text on a terminal)", &c.LogFormat},
 		{"log-level", "OMNIVIBE_LOG_LEVEL", "info", "debug, info, warn or error", &c.LogLevel},
+		{"writer", "OMNIVIBE_WRITER", "local", "script writer: local, anthropic or openai", &c.Writer},
+		{"writer-model", "OMNIVIBE_WRITER_MODEL", "", "hosted writer model (default claude-haiku-4-5 or gpt-4o-mini)", &c.WriterModel},
+		{"writer-base-url", "OMNIVIBE_WRITER_BASE_URL", "", "base URL of the hosted writer (any OpenAI-compatible server for openai)", &c.WriterBaseURL},
+		{"writer-timeout", "OMNIVIBE_WRITER_TIMEOUT", "30s", "time limit of one call to a hosted writer", &c.WriterTimeout},
 	}
 	var errs []error
 	for _, f := range fields {
@@ -114,6 +134,9 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 			fs.DurationVar(t, f.name, d, usage)
 		}
 	}
+	// Secrets come from the environment only: a flag would show in `ps`.
+	c.AnthropicAPIKey = strings.TrimSpace(getenv("ANTHROPIC_API_KEY"))
+	c.OpenAIAPIKey = strings.TrimSpace(getenv("OPENAI_API_KEY"))
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -162,8 +185,25 @@ func (c Config) Validate() error {
 		return errors.New("log-format (OMNIVIBE_LOG_FORMAT) must be text, json or auto")
 	case c.LogLevel != "debug" && c.LogLevel != "info" && c.LogLevel != "warn" && c.LogLevel != "error":
 		return errors.New("log-level (OMNIVIBE_LOG_LEVEL) must be debug, info, warn or error")
+	case c.Writer != "local" && c.Writer != "anthropic" && c.Writer != "openai":
+		return errors.New("writer (OMNIVIBE_WRITER) must be local, anthropic or openai")
+	case c.Writer == "anthropic" && c.AnthropicAPIKey == "":
+		return errors.New("writer (OMNIVIBE_WRITER) is anthropic but ANTHROPIC_API_KEY is not set")
+	case c.WriterTimeout <= 0:
+		return errors.New("writer-timeout (OMNIVIBE_WRITER_TIMEOUT) must be positive")
 	}
 	return nil
+}
+
+// WriterAPIKey is the key of the configured hosted writer ("" for local).
+func (c Config) WriterAPIKey() string {
+	switch c.Writer {
+	case "anthropic":
+		return c.AnthropicAPIKey
+	case "openai":
+		return c.OpenAIAPIKey
+	}
+	return ""
 }
 
 // SQLitePath is the database file of the embedded default.
@@ -217,4 +257,15 @@ func (c Config) Secret() ([]byte, error) {
 		return nil, err
 	}
 	return []byte(secret), nil
+}
+
+// Default returns the configuration with every default and nothing from the
+// environment: the embedded default, for tests and tools.
+func Default() Config {
+	fs := flag.NewFlagSet("default", flag.ContinueOnError)
+	c, err := Load(fs, nil, func(string) string { return "" })
+	if err != nil {
+		panic("config: the defaults do not validate: " + err.Error())
+	}
+	return c
 }

@@ -533,3 +533,35 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 		t.Fatalf("openapi version %v", doc["openapi"])
 	}
 }
+
+func TestWriter(t *testing.T) {
+	h := newHarness(t, Config{})
+	a := h.register("writer")
+	body := map[string]any{"topic": "AI 비디오 자동화", "platform": "youtube", "target_duration": 120, "campaign_name": "Campaign 7"}
+	first := h.do(req{method: "POST", path: "/api/v1/writer/generate", token: a.token, body: body})
+	if first.status != 200 || first.json(t)["cached"] != false || first.json(t)["provider"] != "local" {
+		t.Fatalf("generate: %d %s", first.status, first.body)
+	}
+	again := h.do(req{method: "POST", path: "/api/v1/writer/generate/", token: a.token, body: body})
+	if again.status != 200 || again.json(t)["cached"] != true || again.json(t)["script_id"] != first.json(t)["script_id"] {
+		t.Fatalf("cached: %d %s", again.status, again.body)
+	}
+	for name, bad := range map[string]map[string]any{
+		"topic missing":    {"platform": "youtube"},
+		"unknown platform": {"topic": "t", "platform": "myspace"},
+		"unknown language": {"topic": "t", "language": "klingon"},
+		"duration":         {"topic": "t", "target_duration": 1000},
+		"other's content":  {"content_id": 987654},
+	} {
+		if res := h.do(req{method: "POST", path: "/api/v1/writer/generate", token: a.token, body: bad}); res.status != 422 {
+			t.Errorf("%s: %d %s", name, res.status, res.body)
+		}
+	}
+	dur := h.do(req{method: "POST", path: "/api/v1/writer/duration", token: a.token, body: map[string]any{"text": "안녕하세요, 테스트 오디오입니다.", "language": "ko"}})
+	if dur.status != 200 || dur.json(t)["pauses"] != 2.0 {
+		t.Fatalf("duration: %d %s", dur.status, dur.body)
+	}
+	if res := h.do(req{method: "POST", path: "/api/v1/writer/duration", token: a.token, body: map[string]any{"text": 5}}); res.status != 400 {
+		t.Fatalf("duration with a number: %d", res.status)
+	}
+}

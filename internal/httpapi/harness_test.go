@@ -17,6 +17,7 @@ import (
 	"github.com/omnivibepro/omnivibe/internal/cache"
 	"github.com/omnivibepro/omnivibe/internal/service"
 	"github.com/omnivibepro/omnivibe/internal/sqlite"
+	"github.com/omnivibepro/omnivibe/internal/writer"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -45,7 +46,11 @@ func newHarness(t *testing.T, cfg Config) *harness {
 	mem := cache.NewMemory(16 << 20)
 	t.Cleanup(mem.Close)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc, err := service.New(service.Config{JWTSecret: testSecret, PasswordCost: 4}, service.Deps{Store: store, Cache: mem, Logger: log})
+	w, err := writer.New(writer.Config{Provider: writer.ProviderLocal}, log, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := service.New(service.Config{JWTSecret: testSecret, PasswordCost: 4}, service.Deps{Store: store, Cache: mem, Writer: w, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}

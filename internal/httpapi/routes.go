@@ -48,6 +48,10 @@ func (s *Server) registerRoutes() {
 	s.authed("DELETE /api/v1/contents/{id}", s.deleteContent)
 	s.authed("GET /api/v1/contents/{id}/script", s.getContentScript)
 
+	// Script writer.
+	s.authed("POST /api/v1/writer/generate", s.generateScript)
+	s.authed("POST /api/v1/writer/duration", s.estimateDuration)
+
 	// Billing.
 	s.public("GET /api/v1/billing/plans", s.listPlans)
 	s.authed("GET /api/v1/billing/usage", s.getUsage)

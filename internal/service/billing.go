@@ -44,6 +44,40 @@ func (s *Service) ChangePlan(ctx context.Context, p Principal, c omnivibe.PlanCh
 	return s.Usage(ctx, p)
 }
 
+// quotaLeft fails with quota_exceeded when the account has no unit of kind
+// left this month. It only reads: consumeQuota is what enforces the quota.
+func (s *Service) quotaLeft(ctx context.Context, accountID int64, kind string) error {
+	a, err := s.store.AccountByID(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	plan, _ := omnivibe.PlanByID(a.Plan)
+	limit := plan.Quotas.Limit(kind)
+	if limit == nil {
+		return nil
+	}
+	used, err := s.store.Usage(ctx, accountID, omnivibe.Period(s.clock()))
+	if err != nil {
+		return err
+	}
+	n := used.Scripts
+	if kind == omnivibe.QuotaAudio {
+		n = used.Audio
+	}
+	if n >= *limit {
+		return quotaError(plan, kind, n, *limit)
+	}
+	return nil
+}
+
+func quotaError(plan omnivibe.Plan, kind string, used, limit int) error {
+	return &omnivibe.Error{
+		Code:    omnivibe.CodeQuotaExceeded,
+		Message: "the " + plan.Name + " plan's monthly " + kind + " quota is used up",
+		Quota:   &omnivibe.QuotaDetail{Kind: kind, Used: used, Limit: limit, Plan: plan.ID},
+	}
+}
+
 // consumeQuota takes one unit of kind from the account's monthly quota inside
 // tx, or fails with quota_exceeded. It is the only place quotas are enforced.
 func (s *Service) consumeQuota(ctx context.Context, tx Tx, accountID int64, kind string) error {
@@ -58,11 +92,7 @@ func (s *Service) consumeQuota(ctx context.Context, tx Tx, accountID int64, kind
 		return err
 	}
 	if !ok {
-		return &omnivibe.Error{
-			Code:    omnivibe.CodeQuotaExceeded,
-			Message: "the " + plan.Name + " plan's monthly " + kind + " quota is used up",
-			Quota:   &omnivibe.QuotaDetail{Kind: kind, Used: used, Limit: *limit, Plan: plan.ID},
-		}
+		return quotaError(plan, kind, used, *limit)
 	}
 	return nil
 }

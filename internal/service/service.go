@@ -14,6 +14,7 @@ import (
 
 	"github.com/omnivibepro/omnivibe"
 	"golang.org/x/crypto/bcrypt"
+	"golang.org/x/sync/singleflight"
 )
 
 // Cache keeps encoded answers. Keys that hold answers derived from an account's
@@ -46,11 +47,16 @@ type Config struct {
 
 // Service is the application: every use case is a method.
 type Service struct {
-	store Store
-	cache Cache
-	cfg   Config
-	now   func() time.Time
-	log   *slog.Logger
+	store  Store
+	cache  Cache
+	writer Writer
+	cfg    Config
+	now    func() time.Time
+	log    *slog.Logger
+
+	// scriptFlights lets concurrent identical script requests share one call
+	// to the writer.
+	scriptFlights singleflight.Group
 
 	// dummyHash is compared against when a login names an unknown email, so
 	// that unknown emails and wrong passwords take the same time.
@@ -61,6 +67,7 @@ type Service struct {
 type Deps struct {
 	Store  Store
 	Cache  Cache
+	Writer Writer
 	Logger *slog.Logger
 	// Now is the clock; default time.Now.
 	Now func() time.Time
@@ -71,8 +78,8 @@ func New(cfg Config, deps Deps) (*Service, error) {
 	if len(cfg.JWTSecret) < 32 {
 		return nil, errors.New("service: JWT secret must be at least 32 bytes")
 	}
-	if deps.Store == nil || deps.Cache == nil {
-		return nil, errors.New("service: store and cache are required")
+	if deps.Store == nil || deps.Cache == nil || deps.Writer == nil {
+		return nil, errors.New("service: store, cache and writer are required")
 	}
 	if cfg.AccessTokenTTL <= 0 {
 		cfg.AccessTokenTTL = 30 * time.Minute
@@ -92,7 +99,7 @@ func New(cfg Config, deps Deps) (*Service, error) {
 	if deps.Logger == nil {
 		deps.Logger = slog.Default()
 	}
-	s := &Service{store: deps.Store, cache: deps.Cache, cfg: cfg, now: deps.Now, log: deps.Logger}
+	s := &Service{store: deps.Store, cache: deps.Cache, writer: deps.Writer, cfg: cfg, now: deps.Now, log: deps.Logger}
 	dummy := make([]byte, 16)
 	_, _ = rand.Read(dummy)
 	h, err := s.hashPassword(fmt.Sprintf("%x", dummy))

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/omnivibepro/omnivibe"
 )
@@ -24,13 +25,13 @@ type DurationEstimate struct {
 // GenerateScript has the script writer write (or return the stored) script.
 func (c *Client) GenerateScript(ctx context.Context, in omnivibe.ScriptRequest) (ScriptResult, error) {
 	var out ScriptResult
-	err := c.do(ctx, "POST", "/writer/generate", in, &out)
+	err := c.do(ctx, http.MethodPost, apiPrefix+"/writer/generate", in, &out)
 	return out, err
 }
 
 // Duration estimates how long text takes to read aloud in language.
 func (c *Client) Duration(ctx context.Context, text, language string) (DurationEstimate, error) {
 	var out DurationEstimate
-	err := c.do(ctx, "POST", "/writer/duration", omnivibe.DurationRequest{Text: text, Language: language}, &out)
+	err := c.do(ctx, http.MethodPost, apiPrefix+"/writer/duration", omnivibe.DurationRequest{Text: text, Language: language}, &out)
 	return out, err
 }

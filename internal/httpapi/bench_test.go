@@ -60,3 +60,24 @@ func BenchmarkCreateCampaign(b *testing.B) {
 		}
 	})
 }
+
+func BenchmarkGenerateScriptUncached(b *testing.B) {
+	h, a, _ := benchHarness(b)
+	h.do(req{method: "PUT", path: "/api/v1/billing/plan", token: a.token, body: map[string]any{"plan": "pro"}})
+	var n atomic.Int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			body := fmt.Sprintf(`{"campaign_name":"Campaign 7","topic":"AI 비디오 자동화 %d","platform":"youtube","target_duration":%d}`, n.Add(1), 60+n.Load()%121)
+			r := httptest.NewRequest("POST", "/api/v1/writer/generate", strings.NewReader(body))
+			r.Header.Set("Authorization", "Bearer "+a.token)
+			r.Header.Set("Content-Type", "application/json")
+			w := httptest.NewRecorder()
+			h.api.ServeHTTP(w, r)
+			if w.Code != 200 {
+				b.Fatalf("status %d: %s", w.Code, w.Body)
+			}
+		}
+	})
+}

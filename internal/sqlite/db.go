@@ -116,7 +116,6 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		r[k] = append([]string(nil), v...)
 	}
 	r.Add("_pragma", "query_only(1)")
-	r.Add("_pragma", "mmap_size(268435456)")
 	reader, err := sql.Open("sqlite", "file:"+path+"?"+r.Encode())
 	if err != nil {
 		writer.Close()

@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"strings"
+	"sync"
 
 	"github.com/omnivibepro/omnivibe"
 )
@@ -52,11 +54,27 @@ func (q queries) CreateScript(ctx context.Context, s *omnivibe.Script) error {
 	if err != nil {
 		return conflictOr(err, "content", "content no longer exists")
 	}
-	for _, b := range s.Blocks {
-		if _, err := q.exec(ctx, `INSERT INTO script_blocks (script_id, ord, type, text, duration, start_s, end_s)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, s.ID, b.Order, b.Type, b.Text, b.Duration, b.Start, b.End); err != nil {
-			return err
-		}
+	if len(s.Blocks) == 0 {
+		return nil
 	}
-	return nil
+	// One statement for all blocks: a script has at most seven, so there are
+	// seven shapes of it to prepare.
+	args := make([]any, 0, 7*len(s.Blocks))
+	for _, b := range s.Blocks {
+		args = append(args, s.ID, b.Order, b.Type, b.Text, b.Duration, b.Start, b.End)
+	}
+	_, err = q.exec(ctx, insertBlocks(len(s.Blocks)), args...)
+	return err
+}
+
+var blockInserts sync.Map // number of blocks -> statement
+
+func insertBlocks(n int) string {
+	if q, ok := blockInserts.Load(n); ok {
+		return q.(string)
+	}
+	q := `INSERT INTO script_blocks (script_id, ord, type, text, duration, start_s, end_s) VALUES ` +
+		strings.TrimSuffix(strings.Repeat(`(?, ?, ?, ?, ?, ?, ?), `, n), ", ")
+	blockInserts.Store(n, q)
+	return q
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Measures the issue-2 endpoints with wrk against a fresh embedded server:
-#   GET /api/v1/campaigns (20 campaigns in the account) and POST /api/v1/campaigns.
+# Measures the hot endpoints with wrk against a fresh embedded server:
+#   GET /api/v1/campaigns (20 campaigns in the account), POST /api/v1/campaigns,
+#   POST /api/v1/writer/generate (uncached).
 # Usage: scripts/bench/api.sh [duration]   (needs wrk: apt-get install wrk)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -25,4 +26,8 @@ echo "== GET /api/v1/campaigns (20 rows), wrk -t2 -c100 -d$dur"
 wrk -t2 -c100 -d"$dur" --latency -H "Authorization: Bearer $token" "$api/campaigns"
 echo "== POST /api/v1/campaigns (unique names), wrk -t2 -c100 -d$dur"
 wrk -t2 -c100 -d"$dur" --latency -s scripts/bench/create-campaign.lua "$api/campaigns" -- "$token" "$client"
+curl -sf -X PUT $api/billing/plan -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d '{"plan":"pro"}' >/dev/null
+echo "== POST /api/v1/writer/generate (local writer, new topic each time: uncached), wrk -t2 -c100 -d$dur"
+wrk -t2 -c100 -d"$dur" --latency -s scripts/bench/generate-script.lua "$api/writer/generate" -- "$token"
+echo "== scripts written this month: $(curl -sf "$api/billing/usage" -H "Authorization: Bearer $token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["used"]["scripts"])')"
 echo "== campaigns stored: $(curl -sf "$api/campaigns?page_size=1" -H "Authorization: Bearer $token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')"

@@ -50,6 +50,21 @@ type Reader interface {
 
 	// Usage returns the units used by an account in a period ("2006-01").
 	Usage(ctx context.Context, accountID int64, period string) (omnivibe.UsageCounts, error)
+
+	// AudioTask returns a task of the account by its public ID.
+	AudioTask(ctx context.Context, accountID int64, taskID string) (omnivibe.AudioTask, error)
+	// AudioTaskForWork returns a task by its public ID, whatever its account:
+	// for the workers, which act on behalf of the task's account.
+	AudioTaskForWork(ctx context.Context, taskID string) (omnivibe.AudioTask, error)
+	AudioTaskByIdempotencyKey(ctx context.Context, accountID int64, key string) (omnivibe.AudioTask, error)
+	ListAudioTasks(ctx context.Context, accountID int64, f omnivibe.AudioFilter) ([]omnivibe.AudioTask, int, error)
+	CountAudioTasks(ctx context.Context, accountID int64, status string) (int, error)
+	// AudioFiles returns the stored audio files of the account's tasks of a
+	// campaign (campaignID > 0) or of a content (contentID > 0).
+	AudioFiles(ctx context.Context, accountID, campaignID, contentID int64) ([]string, error)
+	// UnfinishedAudioTasks returns up to limit queued or running tasks created
+	// before a time, oldest first, for the reconciler.
+	UnfinishedAudioTasks(ctx context.Context, before time.Time, limit int) ([]omnivibe.AudioTask, error)
 }
 
 // Tx is one write transaction. It reads what it wrote.
@@ -92,6 +107,13 @@ type Tx interface {
 	CreateContent(ctx context.Context, c *omnivibe.Content) error
 	UpdateContent(ctx context.Context, c omnivibe.Content) error
 	DeleteContent(ctx context.Context, accountID, id int64) error
+
+	// CreateAudioTask stores a new task; a second task with the same
+	// idempotency key in the account is a conflict.
+	CreateAudioTask(ctx context.Context, t *omnivibe.AudioTask) error
+	// UpdateAudioTask writes every field a task's life changes (status, stage,
+	// progress, attempts, results, error, times, job ID).
+	UpdateAudioTask(ctx context.Context, t omnivibe.AudioTask) error
 
 	// CreateScript stores a script and its blocks.
 	CreateScript(ctx context.Context, s *omnivibe.Script) error

@@ -58,6 +58,10 @@ func TestListQueriesUseIndexes(t *testing.T) {
 		"client delete fk check":   `SELECT 1 FROM campaigns WHERE client_id = 1`,
 		"expired refresh tokens":   `SELECT id FROM refresh_tokens WHERE expires_at < 5`,
 		"refresh tokens of family": `SELECT id FROM refresh_tokens WHERE family = 'f'`,
+		"audio by idempotency key": `SELECT id FROM audio_tasks WHERE account_id = 1 AND idempotency_key = 'k'`,
+		"audio files of campaign":  `SELECT audio_path FROM audio_tasks WHERE campaign_id = 1`,
+		"unfinished audio tasks":   `SELECT id FROM audio_tasks WHERE status IN ('queued', 'running') AND created_at < 5 ORDER BY created_at LIMIT 10`,
+		"queued audio of account":  `SELECT count(*) FROM audio_tasks WHERE account_id = 1 AND status = 'queued'`,
 	}
 	for name, q := range queries {
 		rows, err := s.Writer().Query("EXPLAIN QUERY PLAN " + q)

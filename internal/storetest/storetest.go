@@ -36,6 +36,9 @@ func Run(t *testing.T, newStore func(t *testing.T) service.Store) {
 		{"UsageIsNeverOvershotConcurrently", testUsageConcurrent},
 		{"FailedTransactionWritesNothing", testRollback},
 		{"TextIsStoredIntact", testTextIntact},
+		{"AudioTasks", testAudioTasks},
+		{"AudioIdempotencyKeyIsUniquePerAccount", testAudioIdempotency},
+		{"AudioFilesGoWithTheirCampaign", testAudioFiles},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -625,5 +628,129 @@ func testTextIntact(t *testing.T, s service.Store) {
 		if err != nil || got.Name != name {
 			t.Fatalf("got %q, %v; want %q", got.Name, err, name)
 		}
+	}
+}
+
+func newAudioTask(f fixture, taskID string) omnivibe.AudioTask {
+	return omnivibe.AudioTask{TaskID: taskID, AccountID: f.account.ID, Text: "안녕하세요, 테스트 오디오입니다.", Language: "ko", VoiceID: "default",
+		AccuracyThreshold: 0.95, MaxAttempts: 5, Status: omnivibe.AudioQueued, Stage: omnivibe.StageQueued, QuotaPeriod: "2026-11", CreatedAt: now}
+}
+
+func testAudioTasks(t *testing.T, s service.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	other := newFixture(t, s)
+	task := newAudioTask(f, "aud_one")
+	inTx(t, s, func(tx service.Tx) error { return tx.CreateAudioTask(ctx, &task) })
+	got, err := s.AudioTask(ctx, f.account.ID, "aud_one")
+	if err != nil || got.ID != task.ID || got.Text != task.Text || got.Status != "queued" || got.Similarity != nil || got.Error != nil ||
+		got.Warning != nil || len(got.Iterations) != 0 || got.Normalization == nil || !got.CreatedAt.Equal(now) {
+		t.Fatalf("created: %+v, %v", got, err)
+	}
+	_, err = s.AudioTask(ctx, other.account.ID, "aud_one")
+	wantCode(t, err, omnivibe.CodeNotFound)
+	if w, err := s.AudioTaskForWork(ctx, "aud_one"); err != nil || w.AccountID != f.account.ID {
+		t.Fatalf("for work: %+v, %v", w, err)
+	}
+
+	sim, dur := 0.91, 3.25
+	started, finished := now.Add(time.Second), now.Add(5*time.Second)
+	warning := "no recognizer for ko"
+	task.Status, task.Stage, task.Progress, task.Attempts, task.Similarity, task.Verified = omnivibe.AudioPartial, omnivibe.StageDone, 1, 2, &sim, true
+	task.Warning, task.NormalizedText, task.Transcript, task.Synthesizer, task.Recognizer, task.Synthetic = &warning, "안녕하세요", "안녕", "espeak", "pocketsphinx", true
+	task.Normalization = []omnivibe.Replacement{{Original: "3%", Spoken: "삼 퍼센트"}}
+	task.Iterations = []omnivibe.AudioIteration{{Attempt: 1, Similarity: &sim, Transcript: "안녕", Duration: 3.25}, {Attempt: 2, Transcript: "x"}}
+	task.AudioPath, task.AudioFormat, task.Duration, task.JobID = "1/aud_one.wav", "wav", &dur, 42
+	task.Error = &omnivibe.AudioError{Stage: "synthesize", Code: "provider_unavailable", Provider: "elevenlabs", Retryable: true, Message: "503"}
+	task.StartedAt, task.FinishedAt = &started, &finished
+	inTx(t, s, func(tx service.Tx) error { return tx.UpdateAudioTask(ctx, task) })
+	got, _ = s.AudioTask(ctx, f.account.ID, "aud_one")
+	if got.Status != "partial" || *got.Similarity != sim || !got.Verified || *got.Warning != warning || got.Normalization[0].Spoken != "삼 퍼센트" ||
+		len(got.Iterations) != 2 || got.Iterations[1].Similarity != nil || *got.Iterations[0].Similarity != sim || got.AudioPath != "1/aud_one.wav" ||
+		*got.Duration != dur || got.JobID != 42 || got.Error.Provider != "elevenlabs" || !got.Error.Retryable || !got.StartedAt.Equal(started) ||
+		!got.FinishedAt.Equal(finished) || !got.Synthetic || got.Attempts != 2 {
+		t.Fatalf("updated: %+v", got)
+	}
+	stolen := task
+	stolen.AccountID = other.account.ID
+	err = s.InTx(ctx, func(tx service.Tx) error { return tx.UpdateAudioTask(ctx, stolen) })
+	wantCode(t, err, omnivibe.CodeNotFound)
+
+	for i := 0; i < 3; i++ {
+		q := newAudioTask(f, fmt.Sprintf("aud_q%d", i))
+		q.CreatedAt = now.Add(time.Duration(i) * time.Minute)
+		inTx(t, s, func(tx service.Tx) error { return tx.CreateAudioTask(ctx, &q) })
+	}
+	if n, err := s.CountAudioTasks(ctx, f.account.ID, omnivibe.AudioQueued); err != nil || n != 3 {
+		t.Fatalf("queued: %d, %v", n, err)
+	}
+	list, total, err := s.ListAudioTasks(ctx, f.account.ID, omnivibe.AudioFilter{Page: 1, PageSize: 2})
+	if err != nil || total != 4 || len(list) != 2 || list[0].TaskID != "aud_q2" {
+		t.Fatalf("list: %d %+v, %v", total, list, err)
+	}
+	if _, total, _ := s.ListAudioTasks(ctx, f.account.ID, omnivibe.AudioFilter{Status: "partial", Page: 1, PageSize: 20}); total != 1 {
+		t.Fatalf("partial: %d", total)
+	}
+	if _, total, _ := s.ListAudioTasks(ctx, other.account.ID, omnivibe.AudioFilter{Page: 1, PageSize: 20}); total != 0 {
+		t.Fatalf("other account sees %d tasks", total)
+	}
+	old, err := s.UnfinishedAudioTasks(ctx, now.Add(90*time.Second), 10)
+	if err != nil || len(old) != 2 || old[0].TaskID != "aud_q0" || old[1].TaskID != "aud_q1" {
+		t.Fatalf("unfinished: %+v, %v", old, err)
+	}
+}
+
+func testAudioIdempotency(t *testing.T, s service.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	other := newFixture(t, s)
+	a := newAudioTask(f, "aud_a")
+	a.IdempotencyKey = "retry-1"
+	inTx(t, s, func(tx service.Tx) error { return tx.CreateAudioTask(ctx, &a) })
+	b := newAudioTask(f, "aud_b")
+	b.IdempotencyKey = "retry-1"
+	err := s.InTx(ctx, func(tx service.Tx) error { return tx.CreateAudioTask(ctx, &b) })
+	wantCode(t, err, omnivibe.CodeConflict)
+	c := newAudioTask(other, "aud_c")
+	c.IdempotencyKey = "retry-1" // another account may use the same key
+	inTx(t, s, func(tx service.Tx) error { return tx.CreateAudioTask(ctx, &c) })
+	got, err := s.AudioTaskByIdempotencyKey(ctx, f.account.ID, "retry-1")
+	if err != nil || got.TaskID != "aud_a" {
+		t.Fatalf("by key: %+v, %v", got, err)
+	}
+	// Tasks without a key never collide.
+	for _, id := range []string{"aud_d", "aud_e"} {
+		d := newAudioTask(f, id)
+		inTx(t, s, func(tx service.Tx) error { return tx.CreateAudioTask(ctx, &d) })
+	}
+}
+
+func testAudioFiles(t *testing.T, s service.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	camp := createCampaign(t, s, f, "Voiced")
+	c := omnivibe.Content{AccountID: f.account.ID, CampaignID: camp.ID, Topic: "t", Platform: "youtube", Language: "en", TargetDuration: 30, Status: "draft", CreatedAt: now, UpdatedAt: now}
+	inTx(t, s, func(tx service.Tx) error { return tx.CreateContent(ctx, &c) })
+	for i, link := range []struct{ campaign, content *int64 }{{&camp.ID, &c.ID}, {&camp.ID, nil}, {nil, nil}} {
+		task := newAudioTask(f, fmt.Sprintf("aud_f%d", i))
+		task.CampaignID, task.ContentID, task.AudioPath = link.campaign, link.content, fmt.Sprintf("%d/aud_f%d.wav", f.account.ID, i)
+		inTx(t, s, func(tx service.Tx) error { return tx.CreateAudioTask(ctx, &task) })
+	}
+	byCampaign, err := s.AudioFiles(ctx, f.account.ID, camp.ID, 0)
+	if err != nil || len(byCampaign) != 2 {
+		t.Fatalf("by campaign: %v, %v", byCampaign, err)
+	}
+	if byContent, _ := s.AudioFiles(ctx, f.account.ID, 0, c.ID); len(byContent) != 1 {
+		t.Fatalf("by content: %v", byContent)
+	}
+	other := newFixture(t, s)
+	if theirs, _ := s.AudioFiles(ctx, other.account.ID, camp.ID, 0); len(theirs) != 0 {
+		t.Fatalf("another account's files: %v", theirs)
+	}
+	inTx(t, s, func(tx service.Tx) error { return tx.DeleteCampaign(ctx, f.account.ID, camp.ID) })
+	_, err = s.AudioTask(ctx, f.account.ID, "aud_f0")
+	wantCode(t, err, omnivibe.CodeNotFound)
+	if _, err := s.AudioTask(ctx, f.account.ID, "aud_f2"); err != nil {
+		t.Fatalf("a task of no campaign went with the campaign: %v", err)
 	}
 }

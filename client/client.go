@@ -106,19 +106,50 @@ func (c *Client) setTokens(p TokenPair) {
 // the JSON body; out, when not nil, receives the JSON answer of a 2xx. Any
 // other status becomes an *Error. path starts with "/" and includes any query.
 func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
+	_, err := c.doWith(ctx, method, path, nil, in, out)
+	return err
+}
+
+// doWith is do with extra request headers; it returns the answer's status.
+func (c *Client) doWith(ctx context.Context, method, path string, header http.Header, in, out any) (int, error) {
+	resp, err := c.send(ctx, method, path, header, in)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return resp.StatusCode, decodeError(resp)
+	}
+	if out != nil && resp.StatusCode != http.StatusNoContent {
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			return resp.StatusCode, fmt.Errorf("omnivibe client: decode %s %s answer (request %s): %w",
+				method, path, resp.Header.Get("X-Request-ID"), err)
+		}
+	}
+	// Reading to the end lets the connection be reused.
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode, nil
+}
+
+// send sends one request with the client's credentials and returns the
+// answer unread.
+func (c *Client) send(ctx context.Context, method, path string, header http.Header, in any) (*http.Response, error) {
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
-			return fmt.Errorf("omnivibe client: encode %s %s: %w", method, path, err)
+			return nil, fmt.Errorf("omnivibe client: encode %s %s: %w", method, path, err)
 		}
 		body = bytes.NewReader(b)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.baseURL+path, body)
 	if err != nil {
-		return fmt.Errorf("omnivibe client: %w", err)
+		return nil, fmt.Errorf("omnivibe client: %w", err)
 	}
 	h := req.Header
+	for k, v := range header {
+		h[k] = v
+	}
 	if in != nil {
 		h.Set("Content-Type", "application/json")
 	}
@@ -133,19 +164,7 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("omnivibe client: %s %s: %w", method, path, err)
+		return nil, fmt.Errorf("omnivibe client: %s %s: %w", method, path, err)
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return decodeError(resp)
-	}
-	if out != nil && resp.StatusCode != http.StatusNoContent {
-		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-			return fmt.Errorf("omnivibe client: decode %s %s answer (request %s): %w",
-				method, path, resp.Header.Get("X-Request-ID"), err)
-		}
-	}
-	// Reading to the end lets the connection be reused.
-	_, _ = io.Copy(io.Discard, resp.Body)
-	return nil
+	return resp, nil
 }

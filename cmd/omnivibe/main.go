@@ -24,6 +24,7 @@ const usage = `omnivibe: plan video campaigns, write scripts with AI, make verif
 
 Usage:
   omnivibe serve     run the HTTP API (embedded default: SQLite, in-process jobs and cache)
+  omnivibe worker    run voice-over job workers only (scale-out)
   omnivibe migrate   apply the database migrations and exit
 
 Run "omnivibe <command> --help" for a command's flags. Every flag is also an
@@ -42,6 +43,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch cmd {
 	case "serve":
 		err = serve(ctx, rest, getenv, stdout, stderr)
+	case "worker":
+		err = worker(ctx, rest, getenv, stdout, stderr)
 	case "migrate":
 		err = migrate(ctx, rest, getenv, stdout, stderr)
 	case "help", "-h", "--help":

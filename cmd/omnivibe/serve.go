@@ -83,6 +83,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}()
 	api := a.API
+	if err := a.Start(ctx); err != nil {
+		return fmt.Errorf("start workers: %w", err)
+	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -120,6 +123,44 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	// Running voice-overs get what is left of the timeout; one that does not
+	// finish is rescued and runs again after a restart.
+	if err := a.Stop(sctx); err != nil {
+		log.Warn("stop workers", "err", err)
+	}
 	log.Info("stopped")
 	return nil
+}
+
+func worker(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := loadConfig("worker", "Run voice-over job workers only (no HTTP API): scale them out next to `serve --workers 0`.", args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	if cfg.WorkerCount() == 0 {
+		return errors.New("workers (OMNIVIBE_WORKERS) is 0: a worker process with no workers would do nothing")
+	}
+	log := newLogger(cfg, stderr)
+	a, err := app.New(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := a.Close(); err != nil {
+			log.Error("close", "err", err)
+		}
+	}()
+	if a.Speech.Synthesizer == nil {
+		return errors.New("no synthesizer: install espeak-ng or set OMNIVIBE_TTS")
+	}
+	if err := a.Start(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "omnivibe worker running %d voice-overs at once (%s, checked by %s)\n",
+		cfg.WorkerCount(), a.Speech.Synthesizer.Name(), a.Speech.Recognizer.Name())
+	<-ctx.Done()
+	log.Info("stopping workers", "timeout", cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	return a.Stop(sctx)
 }

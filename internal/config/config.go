@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -64,6 +65,34 @@ type Config struct {
 	WriterBaseURL string
 	// WriterTimeout bounds one call to a hosted writer. Default 30s. (OMNIVIBE_WRITER_TIMEOUT, --writer-timeout)
 	WriterTimeout time.Duration
+	// TTS is the synthesizer of voice-overs: espeak, elevenlabs, openai or
+	// synthetic (a generated signal for load tests; never a default). Empty
+	// means espeak when espeak-ng is installed. (OMNIVIBE_TTS, --tts)
+	TTS string
+	// STT is the recognizer that checks voice-overs: pocketsphinx, openai or
+	// none. Empty means pocketsphinx when installed, else none. (OMNIVIBE_STT, --stt)
+	STT string
+	// Workers is how many voice-overs this process works at once; 0 leaves
+	// them to `omnivibe worker`; -1 means one per CPU. Default -1. (OMNIVIBE_WORKERS, --workers)
+	Workers int
+	// JobTimeout bounds one run of a voice-over job. Default 10m. (OMNIVIBE_JOB_TIMEOUT, --job-timeout)
+	JobTimeout time.Duration
+	// JobRescueAfter is when a running job is taken for dead (its worker was
+	// killed) and run again; 0 means JobTimeout + 1m. (OMNIVIBE_JOB_RESCUE_AFTER, --job-rescue-after)
+	JobRescueAfter time.Duration
+	// AudioDir holds the audio files; scaled out, a directory every replica
+	// and worker shares. Default <data-dir>/audio. (OMNIVIBE_AUDIO_DIR, --audio-dir)
+	AudioDir string
+	// SpeechBaseURL points the hosted speech providers (ElevenLabs, OpenAI)
+	// elsewhere, e.g. at a proxy. Default their APIs. (OMNIVIBE_SPEECH_BASE_URL, --speech-base-url)
+	SpeechBaseURL string
+	// ElevenLabsModel is the ElevenLabs model; default eleven_multilingual_v2. (OMNIVIBE_ELEVENLABS_MODEL, --elevenlabs-model)
+	ElevenLabsModel string
+	// OpenAITTSModel and OpenAISTTModel are OpenAI's speech models; defaults
+	// gpt-4o-mini-tts and whisper-1. (OMNIVIBE_OPENAI_TTS_MODEL, OMNIVIBE_OPENAI_STT_MODEL)
+	OpenAITTSModel, OpenAISTTModel string
+	// ElevenLabsAPIKey is the ElevenLabs key. Environment only. (ELEVENLABS_API_KEY)
+	ElevenLabsAPIKey string
 	// AnthropicAPIKey is the Anthropic key. Environment only. (ANTHROPIC_API_KEY)
 	AnthropicAPIKey string
 	// OpenAIAPIKey is the OpenAI key. Environment only. (OPENAI_API_KEY)
@@ -97,6 +126,16 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 		{"writer-model", "OMNIVIBE_WRITER_MODEL", "", "hosted writer model (default claude-haiku-4-5 or gpt-4o-mini)", &c.WriterModel},
 		{"writer-base-url", "OMNIVIBE_WRITER_BASE_URL", "", "base URL of the hosted writer (any OpenAI-compatible server for openai)", &c.WriterBaseURL},
 		{"writer-timeout", "OMNIVIBE_WRITER_TIMEOUT", "30s", "time limit of one call to a hosted writer", &c.WriterTimeout},
+		{"tts", "OMNIVIBE_TTS", "", "voice-over synthesizer: espeak, elevenlabs, openai or synthetic (default espeak when installed)", &c.TTS},
+		{"stt", "OMNIVIBE_STT", "", "voice-over checker: pocketsphinx, openai or none (default pocketsphinx when installed)", &c.STT},
+		{"workers", "OMNIVIBE_WORKERS", "-1", "voice-overs worked at once in this process (0: none, -1: one per CPU)", &c.Workers},
+		{"job-timeout", "OMNIVIBE_JOB_TIMEOUT", "10m", "time limit of one voice-over job", &c.JobTimeout},
+		{"job-rescue-after", "OMNIVIBE_JOB_RESCUE_AFTER", "0s", "when a running job is taken for dead and run again (0: job timeout + 1m)", &c.JobRescueAfter},
+		{"audio-dir", "OMNIVIBE_AUDIO_DIR", "", "directory of the audio files (default <data-dir>/audio; shared when scaled out)", &c.AudioDir},
+		{"speech-base-url", "OMNIVIBE_SPEECH_BASE_URL", "", "base URL of the hosted speech provider (default its API)", &c.SpeechBaseURL},
+		{"elevenlabs-model", "OMNIVIBE_ELEVENLABS_MODEL", "", "ElevenLabs model (default eleven_multilingual_v2)", &c.ElevenLabsModel},
+		{"openai-tts-model", "OMNIVIBE_OPENAI_TTS_MODEL", "", "OpenAI speech model (default gpt-4o-mini-tts)", &c.OpenAITTSModel},
+		{"openai-stt-model", "OMNIVIBE_OPENAI_STT_MODEL", "", "OpenAI transcription model (default whisper-1)", &c.OpenAISTTModel},
 	}
 	var errs []error
 	for _, f := range fields {
@@ -137,6 +176,7 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 	// Secrets come from the environment only: a flag would show in `ps`.
 	c.AnthropicAPIKey = strings.TrimSpace(getenv("ANTHROPIC_API_KEY"))
 	c.OpenAIAPIKey = strings.TrimSpace(getenv("OPENAI_API_KEY"))
+	c.ElevenLabsAPIKey = strings.TrimSpace(getenv("ELEVENLABS_API_KEY"))
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -191,6 +231,20 @@ func (c Config) Validate() error {
 		return errors.New("writer (OMNIVIBE_WRITER) is anthropic but ANTHROPIC_API_KEY is not set")
 	case c.WriterTimeout <= 0:
 		return errors.New("writer-timeout (OMNIVIBE_WRITER_TIMEOUT) must be positive")
+	case c.TTS != "" && c.TTS != "espeak" && c.TTS != "elevenlabs" && c.TTS != "openai" && c.TTS != "synthetic":
+		return errors.New("tts (OMNIVIBE_TTS) must be espeak, elevenlabs, openai or synthetic")
+	case c.TTS == "elevenlabs" && c.ElevenLabsAPIKey == "":
+		return errors.New("tts (OMNIVIBE_TTS) is elevenlabs but ELEVENLABS_API_KEY is not set")
+	case (c.TTS == "openai" || c.STT == "openai") && c.OpenAIAPIKey == "":
+		return errors.New("tts or stt (OMNIVIBE_TTS, OMNIVIBE_STT) is openai but OPENAI_API_KEY is not set")
+	case c.STT != "" && c.STT != "pocketsphinx" && c.STT != "openai" && c.STT != "none":
+		return errors.New("stt (OMNIVIBE_STT) must be pocketsphinx, openai or none")
+	case c.Workers < -1:
+		return errors.New("workers (OMNIVIBE_WORKERS) must be -1 (one per CPU), 0 or more")
+	case c.JobTimeout <= 0:
+		return errors.New("job-timeout (OMNIVIBE_JOB_TIMEOUT) must be positive")
+	case c.JobRescueAfter != 0 && c.JobRescueAfter <= c.JobTimeout:
+		return errors.New("job-rescue-after (OMNIVIBE_JOB_RESCUE_AFTER) must be longer than job-timeout, or live jobs would run twice")
 	}
 	return nil
 }
@@ -204,6 +258,22 @@ func (c Config) WriterAPIKey() string {
 		return c.OpenAIAPIKey
 	}
 	return ""
+}
+
+// AudioRoot is the directory of the audio files.
+func (c Config) AudioRoot() string {
+	if c.AudioDir != "" {
+		return c.AudioDir
+	}
+	return filepath.Join(c.DataDir, "audio")
+}
+
+// WorkerCount is Workers with -1 resolved to the number of CPUs.
+func (c Config) WorkerCount() int {
+	if c.Workers < 0 {
+		return runtime.NumCPU()
+	}
+	return c.Workers
 }
 
 // SQLitePath is the database file of the embedded default.

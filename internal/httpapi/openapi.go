@@ -208,6 +208,33 @@ var schemas = schema{
 	"DurationRequest": input(schema{"text": strLen(0, omnivibe.MaxDurationText, "empty text reads in 0 s"), "language": enum(omnivibe.Languages, "default ko")}, "text"),
 	"DurationEstimate": object(schema{"seconds": schema{"type": "number"}, "characters": integer("letters and digits"),
 		"words": integer("whitespace-separated words"), "pauses": integer("punctuation and line breaks that add a pause")}),
+	"AudioRequest": input(schema{
+		"text":       strLen(1, omnivibe.MaxAudioText, "required unless content_id"),
+		"content_id": integer("speak the content's latest script (its blocks, one per line)"),
+		"voice_id":   schema{"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.+-]{0,99}$", "description": "provider voice; default picks the language's voice"},
+		"language":   enum(omnivibe.Languages, "default ko"), "accuracy_threshold": number(0, 1, "similarity to reach, default 0.95"),
+		"max_attempts": intRange(1, 10, "default 5"),
+	}),
+	"AudioAccepted": object(schema{"task_id": str("opaque"), "status": enum(omnivibe.AudioStatuses, ""),
+		"status_url": str("poll this for progress"), "created_at": timestamp("")}),
+	"AudioIteration": object(schema{"attempt": integer(""), "similarity": nullable(schema{"type": "number"}), "transcript": str(""), "duration": schema{"type": "number"}}),
+	"AudioError": schema{"type": "object", "additionalProperties": false, "required": []string{"stage", "code", "retryable", "message"},
+		"properties": schema{"stage": enum([]string{"normalize", "synthesize", "transcribe", "score", "store"}, ""), "code": str("provider_unavailable, provider_rejected, unsupported_language, low_similarity, job_lost, ..."),
+			"provider": str(""), "retryable": boolean("true: submitting again may succeed"), "message": str("")}},
+	"AudioTask": object(schema{
+		"task_id": str(""), "campaign_id": nullable(integer("")), "content_id": nullable(integer("")), "text": str(""),
+		"language": enum(omnivibe.Languages, ""), "voice_id": str(""), "accuracy_threshold": schema{"type": "number"}, "max_attempts": integer(""),
+		"status":   enum(omnivibe.AudioStatuses, "succeeded: similarity reached the threshold (or unverified); partial: best > 0.8, or the first attempt < 0.6 stopped the loop"),
+		"stage":    enum([]string{"queued", "normalizing", "synthesizing", "transcribing", "scoring", "storing", "done"}, ""),
+		"progress": number(0, 1, ""), "attempts": integer(""), "similarity": nullable(number(0, 1, "best attempt; null when unverified")),
+		"verified": boolean("a speech recognizer checked the audio"), "warning": nullable(str("why the audio is unverified")),
+		"normalized_text": str("what was spoken"), "normalization": array(object(schema{"original": str(""), "spoken": str("")})),
+		"transcript": str("what the recognizer heard, best attempt"), "iterations": array(ref("AudioIteration")),
+		"synthesizer": str(""), "recognizer": str(""), "synthetic": boolean("true: a generated signal for load tests, not speech"),
+		"audio_url": nullable(str("download URL once there is audio")), "duration": nullable(schema{"type": "number", "description": "seconds"}),
+		"error": nullable(ref("AudioError")), "created_at": timestamp(""), "started_at": nullable(timestamp("")), "finished_at": nullable(timestamp("")),
+	}),
+	"AudioPage": page("tasks", "AudioTask"),
 	"Plan": object(schema{"id": str(""), "name": str(""), "price_usd_month": integer(""),
 		"quotas": object(schema{"scripts": nullable(integer("null: unlimited")), "audio": nullable(integer("null: unlimited")),
 			"renders": nullable(integer("null: unlimited")), "voice_clones": integer("")})}),
@@ -242,6 +269,8 @@ func pathParam(name, desc string) schema {
 func queryParam(name string, s schema) schema {
 	return schema{"name": name, "in": "query", "required": false, "schema": s}
 }
+
+var taskParam = schema{"name": "task_id", "in": "path", "required": true, "schema": schema{"type": "string"}, "description": "audio task ID"}
 
 var pageParams = []schema{
 	queryParam("page", schema{"type": "integer", "minimum": 1, "default": 1}),
@@ -301,6 +330,18 @@ var operations = map[string]operation{
 		body: "ScriptRequest", ok: 200, resp: "ScriptResult", errors: []int{409, 503, 504}},
 	"POST /api/v1/writer/duration": {summary: "How long a text takes to read aloud, by the reading-speed model", tag: "writer", auth: true,
 		body: "DurationRequest", ok: 200, resp: "DurationEstimate"},
+
+	"POST /api/v1/audio/generate": {summary: "Queue a voice-over (202); with Idempotency-Key, a retry returns the first task (200); counts against the audio quota",
+		tag: "audio", auth: true, body: "AudioRequest", ok: 202, resp: "AudioAccepted", errors: []int{200, 409, 503},
+		params: []schema{{"name": "Idempotency-Key", "in": "header", "required": false, "schema": schema{"type": "string", "maxLength": 255}}}},
+	"GET /api/v1/audio/status/{task_id}": {summary: "A task's live progress and result", tag: "audio", auth: true, ok: 200, resp: "AudioTask",
+		params: []schema{taskParam}, errors: []int{404}},
+	"GET /api/v1/audio/download/{task_id}": {summary: "The audio (audio/wav or audio/mpeg, range requests work); 409 until there is audio", tag: "audio", auth: true,
+		ok: 200, content: "audio/wav", params: []schema{taskParam}, errors: []int{206, 404, 409, 416}},
+	"DELETE /api/v1/audio/{task_id}": {summary: "Cancel a queued or running task; its quota unit goes back", tag: "audio", auth: true, ok: 204,
+		params: []schema{taskParam}, errors: []int{404, 409}},
+	"GET /api/v1/audio": {summary: "The account's tasks, newest first", tag: "audio", auth: true, ok: 200, resp: "AudioPage",
+		params: append([]schema{queryParam("status", enum(omnivibe.AudioStatuses, ""))}, pageParams...)},
 
 	"GET /api/v1/billing/plans": {summary: "The price list (public, cacheable)", tag: "billing", ok: 200, resp: "PlanList"},
 	"GET /api/v1/billing/usage": {summary: "This month's use of the quotas", tag: "billing", auth: true, ok: 200, resp: "Usage"},
@@ -362,6 +403,9 @@ func (op operation) document(method string) schema {
 		success["content"] = schema{"application/json": schema{"schema": ref(op.resp)}}
 	case op.content == "application/json":
 		success["content"] = schema{op.content: schema{"schema": schema{"type": "object"}}}
+	case op.content == "audio/wav":
+		binary := schema{"schema": schema{"type": "string", "format": "binary"}}
+		success["content"] = schema{"audio/wav": binary, "audio/mpeg": binary}
 	case op.content != "":
 		success["content"] = schema{op.content: schema{"schema": schema{"type": "string"}}}
 	}
@@ -381,6 +425,10 @@ func (op operation) document(method string) schema {
 	}
 	errs = append(errs, 429, 500)
 	for _, code := range errs {
+		if code < 400 { // another success status, with the same body
+			responses[strconv.Itoa(code)] = schema{"description": http.StatusText(code), "content": success["content"]}
+			continue
+		}
 		responses[strconv.Itoa(code)] = schema{"description": http.StatusText(code), "content": schema{"application/json": schema{"schema": ref("Error")}}}
 	}
 	return out

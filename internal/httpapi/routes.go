@@ -52,6 +52,13 @@ func (s *Server) registerRoutes() {
 	s.authed("POST /api/v1/writer/generate", s.generateScript)
 	s.authed("POST /api/v1/writer/duration", s.estimateDuration)
 
+	// Voice-overs.
+	s.authed("POST /api/v1/audio/generate", s.generateAudio)
+	s.authed("GET /api/v1/audio/status/{task_id}", s.audioStatus)
+	s.authed("GET /api/v1/audio/download/{task_id}", s.downloadAudio)
+	s.authed("DELETE /api/v1/audio/{task_id}", s.cancelAudio)
+	s.authed("GET /api/v1/audio", s.listAudio)
+
 	// Billing.
 	s.public("GET /api/v1/billing/plans", s.listPlans)
 	s.authed("GET /api/v1/billing/usage", s.getUsage)

@@ -110,9 +110,18 @@ func (s *Service) DeleteCampaign(ctx context.Context, p Principal, id int64) err
 	if err := p.canWrite(); err != nil {
 		return err
 	}
-	if err := s.store.InTx(ctx, func(tx Tx) error { return tx.DeleteCampaign(ctx, p.AccountID, id) }); err != nil {
+	var files []string
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		var err error
+		if files, err = tx.AudioFiles(ctx, p.AccountID, id, 0); err != nil {
+			return err
+		}
+		return tx.DeleteCampaign(ctx, p.AccountID, id)
+	})
+	if err != nil {
 		return err
 	}
 	s.bump(ctx, scope(p.AccountID, "campaigns"))
+	s.removeAudioFiles(files)
 	return nil
 }

@@ -73,7 +73,18 @@ func (s *Service) DeleteContent(ctx context.Context, p Principal, id int64) erro
 	if err := p.canWrite(); err != nil {
 		return err
 	}
-	return s.store.InTx(ctx, func(tx Tx) error { return tx.DeleteContent(ctx, p.AccountID, id) })
+	var files []string
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		var err error
+		if files, err = tx.AudioFiles(ctx, p.AccountID, 0, id); err != nil {
+			return err
+		}
+		return tx.DeleteContent(ctx, p.AccountID, id)
+	})
+	if err == nil {
+		s.removeAudioFiles(files)
+	}
+	return err
 }
 
 // ContentScript returns the latest script of a content.

@@ -51,6 +51,11 @@ type Service struct {
 	cache  Cache
 	writer Writer
 	cfg    Config
+
+	// Voice-overs, enabled by UseAudio.
+	queue  Queue
+	files  AudioFiles
+	speech Speech
 	now    func() time.Time
 	log    *slog.Logger
 

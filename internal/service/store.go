@@ -108,6 +108,9 @@ type Tx interface {
 	UpdateContent(ctx context.Context, c omnivibe.Content) error
 	DeleteContent(ctx context.Context, accountID, id int64) error
 
+	// LockAudioTask reads a task by its public ID (any account) and keeps it
+	// from changing under this transaction until it ends.
+	LockAudioTask(ctx context.Context, taskID string) (omnivibe.AudioTask, error)
 	// CreateAudioTask stores a new task; a second task with the same
 	// idempotency key in the account is a conflict.
 	CreateAudioTask(ctx context.Context, t *omnivibe.AudioTask) error

@@ -212,3 +212,9 @@ func (q queries) UpdateAudioTask(ctx context.Context, t omnivibe.AudioTask) erro
 		nullID(t.JobID), nullMicros(t.StartedAt), nullMicros(t.FinishedAt), t.ID, t.AccountID)
 	return mustAffect(res, err, "audio task")
 }
+
+// LockAudioTask reads the task: write transactions on the single writer are
+// serial, so nothing changes it before this one ends.
+func (q queries) LockAudioTask(ctx context.Context, taskID string) (omnivibe.AudioTask, error) {
+	return q.AudioTaskForWork(ctx, taskID)
+}

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bufio"
+	"context"
+
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/omnivibepro/omnivibe"
+	"github.com/omnivibepro/omnivibe/client"
+)
+
+// TestMain lets a test run this very binary as `omnivibe serve` in a child
+// process, which the test can then kill -9.
+func TestMain(m *testing.M) {
+	if os.Getenv("OMNIVIBE_TEST_CHILD") == "serve" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		code := run(ctx, []string{"omnivibe", "serve"}, os.Getenv, os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
+	}
+	os.Exit(m.Run())
+}
+
+// child is `omnivibe serve` in another process.
+type child struct {
+	cmd  *exec.Cmd
+	base string
+}
+
+func startChild(t *testing.T, env []string) *child {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), append(env, "OMNIVIBE_TEST_CHILD=serve", "OMNIVIBE_ADDR=127.0.0.1:0")...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = io.Discard
+	if testing.Verbose() {
+		cmd.Stderr = os.Stderr
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatalf("child did not start: %v", err)
+	}
+	addr, _, _ := strings.Cut(strings.TrimPrefix(line, "omnivibe listening on http://"), " ")
+	go io.Copy(io.Discard, out)
+	return &child{cmd: cmd, base: addr}
+}
+
+// TestKilledMidJob kills the server with SIGKILL while a voice-over is being
+// synthesized, starts it again on the same data, and checks that the job runs
+// again and completes, and that the task never stays running.
+func TestKilledMidJob(t *testing.T) {
+	var calls atomic.Int32
+	release := make(chan struct{})
+	speechServer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/v1/audio/speech":
+			if calls.Add(1) == 1 {
+				select { // the first call hangs until its process dies
+				case <-release:
+				case <-r.Context().Done():
+					return
+				}
+			}
+			w.Header().Set("Content-Type", "audio/wav")
+			w.Write(silentWAV())
+		case "/v1/audio/transcriptions":
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"text":"the job survives a crash"}`)
+		}
+	}))
+	defer speechServer.Close()
+	defer close(release)
+
+	env := []string{
+		"OMNIVIBE_DATA_DIR=" + t.TempDir(), "OMNIVIBE_PASSWORD_COST=4", "OMNIVIBE_LOG_LEVEL=warn",
+		"OMNIVIBE_TTS=openai", "OMNIVIBE_STT=openai", "OPENAI_API_KEY=sk-test", "OMNIVIBE_SPEECH_BASE_URL=" + speechServer.URL,
+		"OMNIVIBE_WORKERS=1", "OMNIVIBE_JOB_TIMEOUT=2s", "OMNIVIBE_JOB_RESCUE_AFTER=3s",
+	}
+	first := startChild(t, env)
+	ctx := context.Background()
+	c := client.New("http://" + first.base)
+	if _, err := c.Register(ctx, omnivibe.Registration{Email: "crash@example.com", Password: "Passw0rd!", Name: "Crash"}); err != nil {
+		t.Fatal(err)
+	}
+	acc, err := c.GenerateAudio(ctx, omnivibe.AudioRequest{Text: "The job survives a crash", Language: "en"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for calls.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if task, err := c.AudioStatus(ctx, acc.TaskID); err != nil || task.Status != omnivibe.AudioRunning {
+		t.Fatalf("before the kill: %+v, %v", task, err)
+	}
+	if err := first.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = first.cmd.Wait()
+
+	second := startChild(t, env)
+	c2 := client.New("http://" + second.base)
+	if _, err := c2.Login(ctx, "crash@example.com", "Passw0rd!"); err != nil {
+		t.Fatal(err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+	defer cancel()
+	task, err := c2.WaitAudio(wctx, acc.TaskID, 200*time.Millisecond)
+	if err != nil {
+		t.Fatalf("after the restart the task did not finish: %+v, %v", task, err)
+	}
+	if task.Status != omnivibe.AudioSucceeded || task.AudioURL == nil || calls.Load() < 2 {
+		t.Fatalf("after the restart: %+v (speech calls %d)", task, calls.Load())
+	}
+	if _, err := c2.DownloadAudio(ctx, acc.TaskID, ""); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("task %s ran again after SIGKILL and %s (%d speech calls)", acc.TaskID, task.Status, calls.Load())
+}
+
+// silentWAV is a short mono 16 kHz WAV.
+func silentWAV() []byte {
+	const frames = 8000
+	b := make([]byte, 44+2*frames)
+	copy(b, "RIFF")
+	put32(b[4:], 36+2*frames)
+	copy(b[8:], "WAVEfmt ")
+	put32(b[16:], 16)
+	b[20], b[22] = 1, 1
+	put32(b[24:], 16000)
+	put32(b[28:], 32000)
+	b[32], b[34] = 2, 16
+	copy(b[36:], "data")
+	put32(b[40:], 2*frames)
+	return b
+}
+
+func put32(b []byte, v uint32) {
+	b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
+}

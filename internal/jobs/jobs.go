@@ -1,0 +1,248 @@
+// Package jobs runs the voice-over work on River, a durable job queue: on the
+// SQLite file in the embedded default, on PostgreSQL scaled out. A task's job
+// is inserted in the same transaction as the task, so a task exists if and
+// only if its job does; a job whose worker dies mid-way is rescued and runs
+// again; a periodic job fails tasks whose job will never run again.
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/omnivibepro/omnivibe/internal/service"
+)
+
+// The queue and job kinds.
+const (
+	QueueAudio     = "audio"
+	kindAudio      = "audio"
+	kindReconcile  = "audio_reconcile"
+	jobMaxAttempts = 3
+)
+
+// Config tunes the queue; zero values take the defaults noted.
+type Config struct {
+	// Workers is how many voice-overs run at once in this process; 0 makes
+	// the queue insert-only (jobs are left to `omnivibe worker` processes).
+	Workers int
+	// JobTimeout bounds one run of a voice-over; default 10 min.
+	JobTimeout time.Duration
+	// RescueAfter is when a job still running is taken for dead (its process
+	// was killed) and run again; default JobTimeout + 1 min. It must exceed
+	// JobTimeout, or live jobs would run twice.
+	RescueAfter time.Duration
+	// PollInterval is how often workers look for new jobs when nothing
+	// notifies them (SQLite); default 250 ms.
+	PollInterval time.Duration
+	// ReconcileEvery is the period of the job that fails tasks whose job was
+	// lost; default 1 min.
+	ReconcileEvery time.Duration
+	// ID names this process's queue client (default: River's).
+	ID string
+}
+
+func (c *Config) defaults() {
+	if c.JobTimeout <= 0 {
+		c.JobTimeout = 10 * time.Minute
+	}
+	if c.RescueAfter <= c.JobTimeout {
+		c.RescueAfter = c.JobTimeout + time.Minute
+	}
+	if c.PollInterval <= 0 {
+		c.PollInterval = 250 * time.Millisecond
+	}
+	if c.ReconcileEvery <= 0 {
+		c.ReconcileEvery = time.Minute
+	}
+}
+
+// AudioArgs are the arguments of a voice-over job: the task holds the rest.
+type AudioArgs struct {
+	TaskID string `json:"task_id"`
+}
+
+// Kind names the job kind.
+func (AudioArgs) Kind() string { return kindAudio }
+
+// InsertOpts puts voice-overs on their own queue.
+func (AudioArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueAudio, MaxAttempts: jobMaxAttempts}
+}
+
+// reconcileArgs are the arguments of the periodic reconciliation.
+type reconcileArgs struct{}
+
+func (reconcileArgs) Kind() string { return kindReconcile }
+
+func (reconcileArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueAudio, MaxAttempts: 1,
+		UniqueOpts: river.UniqueOpts{ByPeriod: 30 * time.Second}}
+}
+
+// Runner does the work of a task (the service).
+type Runner interface {
+	RunAudioTask(ctx context.Context, taskID string) error
+	ReconcileAudio(ctx context.Context, age time.Duration) (int, error)
+}
+
+// lateRunner lets the workers be built before the service they call, which
+// itself needs the queue.
+type lateRunner struct{ Runner }
+
+type audioWorker struct {
+	river.WorkerDefaults[AudioArgs]
+	run     *lateRunner
+	timeout time.Duration
+}
+
+func (w *audioWorker) Timeout(*river.Job[AudioArgs]) time.Duration { return w.timeout }
+
+func (w *audioWorker) Work(ctx context.Context, job *river.Job[AudioArgs]) error {
+	if w.run.Runner == nil {
+		return errors.New("jobs: no runner set")
+	}
+	return w.run.RunAudioTask(ctx, job.Args.TaskID)
+}
+
+type reconcileWorker struct {
+	river.WorkerDefaults[reconcileArgs]
+	run *lateRunner
+	age time.Duration
+	log *slog.Logger
+}
+
+func (w *reconcileWorker) Work(ctx context.Context, _ *river.Job[reconcileArgs]) error {
+	if w.run.Runner == nil {
+		return nil
+	}
+	n, err := w.run.ReconcileAudio(ctx, w.age)
+	if n > 0 {
+		w.log.Warn("failed audio tasks whose job was lost", "tasks", n)
+	}
+	return err
+}
+
+// Queue is River behind the service's Queue interface. TTx is the driver's
+// transaction type (*sql.Tx for SQLite, pgx.Tx for PostgreSQL).
+type Queue[TTx any] struct {
+	client *river.Client[TTx]
+	txOf   func(service.Tx) (TTx, error)
+	run    *lateRunner
+	cfg    Config
+	log    *slog.Logger
+}
+
+// riverConfig is the River configuration for cfg. With workers, this process
+// works the audio queue and takes part in leader election (the leader runs
+// maintenance: rescuing stuck jobs, periodic reconciliation, cleaning).
+func riverConfig(cfg Config, run *lateRunner, log *slog.Logger, pollOnly bool) *river.Config {
+	rc := &river.Config{
+		ID:                   cfg.ID,
+		Logger:               log.With("component", "river"),
+		JobTimeout:           cfg.JobTimeout,
+		RescueStuckJobsAfter: cfg.RescueAfter,
+		FetchPollInterval:    cfg.PollInterval,
+		FetchCooldown:        cfg.PollInterval / 5,
+		MaxAttempts:          jobMaxAttempts,
+		PollOnly:             pollOnly,
+		// Finished jobs are only needed to answer JobFinished for the
+		// reconciler, which looks back minutes, not days.
+		CompletedJobRetentionPeriod: 24 * time.Hour,
+	}
+	if cfg.Workers > 0 {
+		workers := river.NewWorkers()
+		river.AddWorker(workers, &audioWorker{run: run, timeout: cfg.JobTimeout})
+		river.AddWorker(workers, &reconcileWorker{run: run, age: cfg.RescueAfter, log: log})
+		rc.Workers = workers
+		rc.Queues = map[string]river.QueueConfig{QueueAudio: {MaxWorkers: cfg.Workers}}
+		rc.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(cfg.ReconcileEvery),
+			func() (river.JobArgs, *river.InsertOpts) { return reconcileArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})}
+	}
+	return rc
+}
+
+// SetRunner gives the workers the service; call it before Start.
+func (q *Queue[TTx]) SetRunner(r Runner) { q.run.Runner = r }
+
+// Start starts the workers (a no-op for an insert-only queue).
+func (q *Queue[TTx]) Start(ctx context.Context) error {
+	if q.cfg.Workers == 0 {
+		return nil
+	}
+	return q.client.Start(ctx)
+}
+
+// Stop lets running jobs finish until ctx ends, then cancels them; a
+// cancelled job is rescued and runs again later.
+func (q *Queue[TTx]) Stop(ctx context.Context) error {
+	if q.cfg.Workers == 0 {
+		return nil
+	}
+	err := q.client.Stop(ctx)
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		hard, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return q.client.StopAndCancel(hard)
+	}
+	return err
+}
+
+// EnqueueAudio inserts the job of a task in the task's transaction.
+func (q *Queue[TTx]) EnqueueAudio(ctx context.Context, tx service.Tx, taskID string) (int64, error) {
+	ttx, err := q.txOf(tx)
+	if err != nil {
+		return 0, err
+	}
+	res, err := q.client.InsertTx(ctx, ttx, AudioArgs{TaskID: taskID}, nil)
+	if err != nil {
+		return 0, fmt.Errorf("enqueue audio job: %w", err)
+	}
+	return res.Job.ID, nil
+}
+
+// CancelAudio cancels a job in the transaction that cancels its task.
+func (q *Queue[TTx]) CancelAudio(ctx context.Context, tx service.Tx, jobID int64) error {
+	ttx, err := q.txOf(tx)
+	if err != nil {
+		return err
+	}
+	_, err = q.client.JobCancelTx(ctx, ttx, jobID)
+	if errors.Is(err, river.ErrNotFound) {
+		return nil // cleaned up long ago; the task's own status is what counts
+	}
+	return err
+}
+
+// JobFinished reports whether a job will never run again.
+func (q *Queue[TTx]) JobFinished(ctx context.Context, jobID int64) (bool, error) {
+	job, err := q.client.JobGet(ctx, jobID)
+	if errors.Is(err, river.ErrNotFound) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	switch job.State {
+	case rivertype.JobStateCompleted, rivertype.JobStateCancelled, rivertype.JobStateDiscarded:
+		return true, nil
+	}
+	return false, nil
+}
+
+// Depth counts the voice-over jobs waiting to run, for metrics and /readyz.
+func (q *Queue[TTx]) Depth(ctx context.Context) (int, error) {
+	res, err := q.client.JobList(ctx, river.NewJobListParams().Queues(QueueAudio).Kinds(kindAudio).
+		States(rivertype.JobStateAvailable, rivertype.JobStateScheduled, rivertype.JobStateRetryable).First(10000))
+	if err != nil {
+		return 0, err
+	}
+	return len(res.Jobs), nil
+}
+
+var _ service.Queue = (*Queue[any])(nil)

@@ -2,6 +2,7 @@ package speech
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -116,7 +117,7 @@ func TestPocketSphinxRejectsOtherLanguages(t *testing.T) {
 		if p.Supports(lang) {
 			t.Errorf("Supports(%q) = true", lang)
 		}
-		if _, err := p.Transcribe(context.Background(), Audio{}, lang, "x"); !errorsIs(err, ErrUnsupportedLanguage) {
+		if _, err := p.Transcribe(context.Background(), Audio{}, lang, "x"); !errors.Is(err, ErrUnsupportedLanguage) {
 			t.Errorf("Transcribe in %q: got %v, want ErrUnsupportedLanguage", lang, err)
 		}
 	}

@@ -128,6 +128,9 @@ func TestPocketSphinxMissingModel(t *testing.T) {
 	if _, err := p.Transcribe(context.Background(), a, "en", "hello"); !errors.Is(err, ErrProviderUnavailable) {
 		t.Errorf("got %v, want ErrProviderUnavailable", err)
 	}
+	if text, err := NewPocketSphinx(PocketSphinxConfig{}).Transcribe(context.Background(), NewWAVAudio(Waveform{SampleRate: 16000, Channels: 1}), "en", "hello"); text != "" || err != nil {
+		t.Errorf("empty audio: got %q, %v; want nothing heard", text, err)
+	}
 	if _, err := p.Transcribe(context.Background(), Audio{Data: []byte("junk"), Format: FormatWAV}, "en", "hello"); !errors.Is(err, ErrProviderRejected) {
 		t.Errorf("undecodable audio: got %v, want ErrProviderRejected", err)
 	}

@@ -1,9 +1,6 @@
 package speech
 
-import (
-	"fmt"
-	"time"
-)
+import "fmt"
 
 // Audio formats an Audio can carry.
 const (
@@ -32,11 +29,6 @@ func (a Audio) ContentType() string {
 		return "audio/mpeg"
 	}
 	return "audio/wav"
-}
-
-// Length is the playing time as a time.Duration.
-func (a Audio) Length() time.Duration {
-	return time.Duration(a.Duration * float64(time.Second))
 }
 
 // Waveform decodes the audio to linear PCM, whichever format it is in.

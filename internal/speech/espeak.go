@@ -14,24 +14,16 @@ import (
 type EspeakConfig struct {
 	// Binary is the espeak-ng program; default "espeak-ng" from PATH.
 	Binary string
-	// WordsPerMinute is espeak-ng's -s speed per language. Missing
-	// languages use DefaultEspeakSpeeds, which were measured so the spoken
-	// length matches the script writer's reading-speed model (en 150
-	// words/min, ko 200, ja 180, zh 220 characters/min).
+	// WordsPerMinute is espeak-ng's -s speed per language. The defaults,
+	// en 150, ko 85, ja 80, zh 230, were measured so the spoken length
+	// matches the script writer's reading-speed model (en 150 words/min,
+	// ko 200, ja 180, zh 220 characters/min); 80 is espeak-ng's slowest,
+	// still a little fast for Japanese.
 	WordsPerMinute map[string]int
-	// Voices maps a language to an espeak-ng voice; missing languages use
-	// DefaultEspeakVoices.
+	// Voices maps a language to an espeak-ng voice; the defaults are ko
+	// "ko", en "en-us", ja "ja" and zh "cmn" (espeak-ng's Mandarin).
 	Voices map[string]string
 }
-
-// DefaultEspeakVoices are the espeak-ng voices for the API's languages
-// (espeak-ng calls Mandarin "cmn").
-var DefaultEspeakVoices = map[string]string{"ko": "ko", "en": "en-us", "ja": "ja", "zh": "cmn"}
-
-// DefaultEspeakSpeeds are espeak-ng -s values that make espeak-ng speak at
-// the writer's reading speed; 80 is espeak-ng's slowest, which is still a
-// little fast for Japanese.
-var DefaultEspeakSpeeds = map[string]int{"en": 150, "ko": 85, "ja": 80, "zh": 230}
 
 // Espeak synthesizes speech with the espeak-ng program. The text goes to the
 // program on standard input and the arguments as a list, never through a
@@ -45,18 +37,16 @@ type Espeak struct {
 // NewEspeak returns an espeak-ng synthesizer; it does not check that the
 // program exists (see LocalEngines).
 func NewEspeak(cfg EspeakConfig) *Espeak {
-	e := &Espeak{binary: cfg.Binary, speeds: map[string]int{}, voices: map[string]string{}}
+	e := &Espeak{
+		binary: cfg.Binary,
+		voices: map[string]string{"ko": "ko", "en": "en-us", "ja": "ja", "zh": "cmn"},
+		speeds: map[string]int{"en": 150, "ko": 85, "ja": 80, "zh": 230},
+	}
 	if e.binary == "" {
 		e.binary = "espeak-ng"
 	}
-	for lang, v := range DefaultEspeakVoices {
-		e.voices[lang] = v
-	}
 	for lang, v := range cfg.Voices {
 		e.voices[PrimaryLanguage(lang)] = v
-	}
-	for lang, s := range DefaultEspeakSpeeds {
-		e.speeds[lang] = s
 	}
 	for lang, s := range cfg.WordsPerMinute {
 		e.speeds[PrimaryLanguage(lang)] = s

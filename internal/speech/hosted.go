@@ -14,12 +14,12 @@ import (
 // minutes of 48 kHz stereo WAV is about 55 MB.
 const maxAudioResponse = 64 << 20
 
-// send performs a hosted provider request and turns every failure into a
-// ProviderError: network errors and 429/5xx are ErrProviderUnavailable, other
-// 4xx are ErrProviderRejected. The request's headers (and so the API key)
+// send performs a hosted provider request (made with ctx) and turns every
+// failure into a ProviderError: network errors and 429/5xx are
+// ErrProviderUnavailable, other 4xx are ErrProviderRejected. The request's headers (and so the API key)
 // never reach an error message.
 func send(ctx context.Context, client *http.Client, provider string, req *http.Request) ([]byte, http.Header, error) {
-	resp, err := client.Do(req.WithContext(ctx))
+	resp, err := client.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, nil, ctx.Err()

@@ -2,6 +2,7 @@ package speech
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -76,6 +77,21 @@ func TestLocalEnglishRoundTrip(t *testing.T) {
 	}
 }
 
+// TestLocalEnglishUnknownWords checks words the pronunciation dictionary
+// lacks (brand names): espeak-ng spells them in the model's phones, so they
+// are recognized too.
+func TestLocalEnglishUnknownWords(t *testing.T) {
+	tts, stt := requireLocalEngines(t)
+	expected, audio := speak(t, tts, "OmniVibe Pro turns your scripts into TikTok videos. Try OmniVibe today.")
+	transcript, err := stt.Transcribe(context.Background(), audio, "en", expected)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := Similarity(expected, transcript); s < 0.9 || !strings.Contains(transcript, "omnivibe") || !strings.Contains(transcript, "tiktok") {
+		t.Errorf("similarity %.3f\nexpected:   %s\ntranscript: %s", s, expected, transcript)
+	}
+}
+
 // TestLocalEnglishMismatch feeds the recognizer audio of another script:
 // the similarity must be clearly lower than for the right audio.
 func TestLocalEnglishMismatch(t *testing.T) {
@@ -116,7 +132,7 @@ func TestPocketSphinxRejectsOtherLanguages(t *testing.T) {
 		if p.Supports(lang) {
 			t.Errorf("Supports(%q) = true", lang)
 		}
-		if _, err := p.Transcribe(context.Background(), Audio{}, lang, "x"); !errorsIs(err, ErrUnsupportedLanguage) {
+		if _, err := p.Transcribe(context.Background(), Audio{}, lang, "x"); !errors.Is(err, ErrUnsupportedLanguage) {
 			t.Errorf("Transcribe in %q: got %v, want ErrUnsupportedLanguage", lang, err)
 		}
 	}

@@ -159,7 +159,7 @@ var (
 	koUnit       = regexp.MustCompile(`(` + numberPattern + `)\s?(km|kg|cm|mm|ml|mL|GB|MB|TB|m|g|l|L)\b`)
 	koNegative   = regexp.MustCompile(`(^|[\s(])[-−](\d)`)
 	koNumber     = regexp.MustCompile(numberPattern)
-	latinAndNums = regexp.MustCompile(`[A-Za-z]+\d[\dA-Za-z]*|\d+[A-Za-z][\dA-Za-z]*`)
+	latinAndNums = regexp.MustCompile(`[A-Za-z]+\d+(?:[.,]\d+)*[\dA-Za-z]*|\d+(?:[.,]\d+)*[A-Za-z][\dA-Za-z]*`)
 )
 
 // korean reads numbers in Korean text:

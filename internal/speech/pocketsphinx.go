@@ -113,6 +113,9 @@ func (p *PocketSphinx) Transcribe(ctx context.Context, audio Audio, language, ex
 	if err != nil {
 		return "", &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderRejected, Message: "cannot decode the audio: " + err.Error()}
 	}
+	if w.Duration() < 0.1 {
+		return "", nil // too short to hold a word, and too short for the decoder
+	}
 	dir, err := os.MkdirTemp(p.tempDir, "pocketsphinx-")
 	if err != nil {
 		return "", &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: err.Error()}
@@ -386,7 +389,7 @@ func parseHypseg(line string) []segment {
 	}
 	f = f[9:]
 	var segs []segment
-	for i := 0; i+4 < len(f)+1 && i+3 < len(f); i += 4 {
+	for i := 0; i+3 < len(f); i += 4 {
 		start, err1 := strconv.Atoi(f[i])
 		score, err2 := strconv.Atoi(f[i+1])
 		if err1 != nil || err2 != nil {

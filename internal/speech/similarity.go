@@ -1,7 +1,6 @@
 package speech
 
 import (
-	"sort"
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
@@ -143,7 +142,16 @@ func (m *blockMatcher) longestMatch(alo, ahi, blo, bhi int) (besti, bestj, bestS
 		}
 		// Skip the positions before blo with a binary search where difflib
 		// walks them one by one; the result is the same.
-		start := sort.Search(len(js), func(n int) bool { return int(js[n]) >= blo })
+		lo, hi := 0, len(js)
+		for lo < hi {
+			mid := int(uint(lo+hi) >> 1)
+			if int(js[mid]) < blo {
+				lo = mid + 1
+			} else {
+				hi = mid
+			}
+		}
+		start := lo
 		for _, j32 := range js[start:] {
 			j := int(j32)
 			if j >= bhi {

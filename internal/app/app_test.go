@@ -113,6 +113,8 @@ type fakeOpenAISpeech struct {
 	transcripts                  []string
 	// block, when set, holds speech requests until it is closed.
 	block chan struct{}
+	// unavailable is how many speech requests answer 503 first.
+	unavailable atomic.Int32
 }
 
 func newFakeOpenAISpeech(t *testing.T, transcripts ...string) *fakeOpenAISpeech {
@@ -127,6 +129,12 @@ func newFakeOpenAISpeech(t *testing.T, transcripts ...string) *fakeOpenAISpeech 
 		switch r.URL.Path {
 		case "/v1/audio/speech":
 			f.speechCalls.Add(1)
+			if f.unavailable.Add(-1) >= 0 {
+				w.Header().Set("Retry-After", "1")
+				w.WriteHeader(http.StatusServiceUnavailable)
+				io.WriteString(w, `{"error":{"message":"The engine is currently overloaded, please try again later","type":"server_error"}}`)
+				return
+			}
 			if f.block != nil {
 				select {
 				case <-f.block:

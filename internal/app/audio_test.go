@@ -195,6 +195,23 @@ func TestProviderFailure(t *testing.T) {
 	}
 }
 
+// TestProviderUnavailableIsRetried: a synthesizer that answers 503 (with
+// Retry-After) twice is tried again, and the task succeeds.
+func TestProviderUnavailableIsRetried(t *testing.T) {
+	fake := newFakeOpenAISpeech(t, "hello there")
+	fake.unavailable.Store(2)
+	s := start(t, hosted(fake))
+	c := owner(t, s, "free")
+	acc, err := c.GenerateAudio(context.Background(), omnivibe.AudioRequest{Text: "hello there", Language: "en"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	task := wait(t, c, acc.TaskID)
+	if task.Status != omnivibe.AudioSucceeded || task.Attempts != 1 || fake.speechCalls.Load() != 3 {
+		t.Fatalf("task %s after %d attempts, %d speech calls: %+v", task.Status, task.Attempts, fake.speechCalls.Load(), task.Error)
+	}
+}
+
 func TestCancel(t *testing.T) {
 	fake := newFakeOpenAISpeech(t, "hello there")
 	fake.block = make(chan struct{})

@@ -79,13 +79,13 @@ func (s *Service) runAudio(ctx context.Context, t *omnivibe.AudioTask) error {
 	if normalized.Text == "" {
 		return s.failAudio(ctx, t, omnivibe.AudioError{Stage: "normalize", Code: "nothing_to_say", Message: "the text has no words to speak once headings and labels are removed"})
 	}
-	verify := s.speech.Recognizer != nil && s.speech.Recognizer.Supports(t.Language)
+	reason := speech.UnverifiedReason(s.speech.Recognizer, t.Language)
+	verify := reason == ""
 	t.Recognizer = "none"
 	if verify {
 		t.Recognizer = s.speech.Recognizer.Name()
 	} else {
-		w := fmt.Sprintf("no speech recognizer is configured for %q: the audio was not verified", t.Language)
-		t.Warning = &w
+		t.Warning = &reason
 	}
 
 	var best *attempt
@@ -96,8 +96,12 @@ func (s *Service) runAudio(ctx context.Context, t *omnivibe.AudioTask) error {
 		if err := s.saveAudio(ctx, t); err != nil {
 			return err
 		}
+		synth := s.speech.Synthesizer
+		if v, ok := synth.(attemptVariant); ok {
+			synth = v.ForAttempt(n)
+		}
 		audio, err := retryProvider(ctx, func() (speech.Audio, error) {
-			return s.speech.Synthesizer.Synthesize(ctx, t.NormalizedText, t.Language, t.VoiceID)
+			return synth.Synthesize(ctx, t.NormalizedText, t.Language, t.VoiceID)
 		})
 		if err != nil {
 			return s.providerFailed(ctx, t, "synthesize", s.speech.Synthesizer.Name(), err)
@@ -121,7 +125,9 @@ func (s *Service) runAudio(ctx context.Context, t *omnivibe.AudioTask) error {
 		}
 
 		t.Stage, t.Progress = omnivibe.StageScoring, progress(t, n, 0.9)
-		sim := speech.Similarity(t.NormalizedText, transcript)
+		// The transcript is normalized too, so a recognizer that writes
+		// "15%" matches a script that says "fifteen percent".
+		sim := speech.Similarity(t.NormalizedText, speech.Normalize(transcript, t.Language).Text)
 		t.Iterations = append(t.Iterations, omnivibe.AudioIteration{Attempt: n, Similarity: &sim, Transcript: transcript, Duration: audio.Duration})
 		if best == nil || sim > *best.similarity {
 			best = &attempt{audio: audio, similarity: &sim, transcript: transcript}
@@ -170,8 +176,18 @@ func progress(t *omnivibe.AudioTask, attempt int, stage float64) float64 {
 	return 0.05 + 0.85*(float64(attempt-1)+stage)/float64(t.MaxAttempts)
 }
 
+// attemptVariant is a synthesizer that can say a text differently on a later
+// attempt (espeak-ng, which is otherwise deterministic, speaks slower).
+type attemptVariant interface {
+	ForAttempt(n int) speech.Synthesizer
+}
+
+// maxProviderWait caps how long a provider's Retry-After is honoured inside a job.
+const maxProviderWait = 30 * time.Second
+
 // retryProvider calls a provider, again with backoff and jitter while it is
-// unavailable (429, 5xx, network). Rejections and context ends are final.
+// unavailable (429, 5xx, network), waiting at least what the provider asked
+// for. Rejections and context ends are final.
 func retryProvider[T any](ctx context.Context, call func() (T, error)) (T, error) {
 	var out T
 	var err error
@@ -182,6 +198,10 @@ func retryProvider[T any](ctx context.Context, call func() (T, error)) (T, error
 			return out, err
 		}
 		wait := delay/2 + rand.N(delay) // jitter keeps retrying workers apart
+		var pe *speech.ProviderError
+		if errors.As(err, &pe) && pe.RetryAfterSeconds > 0 {
+			wait = max(wait, min(maxProviderWait, time.Duration(pe.RetryAfterSeconds*float64(time.Second))))
+		}
 		select {
 		case <-ctx.Done():
 			return out, ctx.Err()

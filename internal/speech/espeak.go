@@ -137,3 +137,19 @@ func shorten(s string, n int) string {
 }
 
 func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// ForAttempt returns the synthesizer for the n-th attempt at the same text.
+// espeak-ng says a text the same way every time, so retrying it unchanged
+// cannot do better; each later attempt speaks 10 % slower (down to
+// espeak-ng's slowest, 80), which recognizers follow more reliably.
+func (e *Espeak) ForAttempt(n int) Synthesizer {
+	if n <= 1 {
+		return e
+	}
+	slower := *e
+	slower.speeds = make(map[string]int, len(e.speeds))
+	for lang, s := range e.speeds {
+		slower.speeds[lang] = max(80, int(float64(s)*(1-0.1*float64(n-1))))
+	}
+	return &slower
+}

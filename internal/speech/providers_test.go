@@ -302,3 +302,17 @@ func TestScriptWordsAndPhones(t *testing.T) {
 		t.Error("a failed alignment parsed as segments")
 	}
 }
+
+func TestEspeakSlowsDownOnLaterAttempts(t *testing.T) {
+	e := NewEspeak(EspeakConfig{})
+	if e.ForAttempt(1) != Synthesizer(e) {
+		t.Fatal("the first attempt must use the configured speed")
+	}
+	third := e.ForAttempt(3).(*Espeak)
+	if third.speeds["en"] != 120 || third.speeds["ko"] != 80 || e.speeds["en"] != 150 {
+		t.Fatalf("speeds: attempt 3 en %d ko %d; original en %d", third.speeds["en"], third.speeds["ko"], e.speeds["en"])
+	}
+	if e.ForAttempt(10).(*Espeak).speeds["zh"] != 80 {
+		t.Fatal("speed must not go below espeak-ng's slowest")
+	}
+}

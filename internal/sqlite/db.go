@@ -23,7 +23,7 @@ import (
 	"time"
 
 	"github.com/omnivibepro/omnivibe/internal/service"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite"
 )
 
 //go:embed migrations/*.sql
@@ -46,11 +46,10 @@ type Options struct {
 // single writer connection.
 type Store struct {
 	queries
-	writerStmts *statements
-	writer      *sql.DB
-	reader      *sql.DB
-	path        string
-	log         *slog.Logger
+	writer *sql.DB
+	reader *sql.DB
+	path   string
+	log    *slog.Logger
 
 	stop     chan struct{}
 	stopped  sync.WaitGroup
@@ -92,10 +91,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	w.Add("_pragma", "journal_mode(WAL)")
 	w.Set("_txlock", "immediate")
-	writer, err := sql.Open("sqlite", "file:"+path+"?"+w.Encode())
-	if err != nil {
-		return nil, err
-	}
+	writer := sql.OpenDB(cachingConnector{dsn: "file:" + path + "?" + w.Encode(), driver: &sqlite.Driver{}})
 	// One writer: SQLite allows one at a time anyway, and queueing in Go is
 	// cheaper and fairer than spinning on the busy handler.
 	writer.SetMaxOpenConns(1)
@@ -116,18 +112,13 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		r[k] = append([]string(nil), v...)
 	}
 	r.Add("_pragma", "query_only(1)")
-	reader, err := sql.Open("sqlite", "file:"+path+"?"+r.Encode())
-	if err != nil {
-		writer.Close()
-		return nil, err
-	}
+	reader := sql.OpenDB(cachingConnector{dsn: "file:" + path + "?" + r.Encode(), driver: &sqlite.Driver{}})
 	reader.SetMaxOpenConns(opts.Readers)
 	reader.SetMaxIdleConns(opts.Readers)
 	reader.SetConnMaxLifetime(0)
 	reader.SetConnMaxIdleTime(0)
 
-	s := &Store{queries: queries{stmts: &statements{db: reader}}, writerStmts: &statements{db: writer},
-		writer: writer, reader: reader, path: path, log: opts.Logger, stop: make(chan struct{})}
+	s := &Store{queries: queries{db: reader}, writer: writer, reader: reader, path: path, log: opts.Logger, stop: make(chan struct{})}
 	if opts.CheckpointEvery > 0 {
 		s.stopped.Add(1)
 		go s.checkpointLoop(opts.CheckpointEvery)
@@ -156,19 +147,14 @@ func (s *Store) InTx(ctx context.Context, fn func(service.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	var missed []string
-	err = fn(&Tx{queries: queries{stmts: s.writerStmts, tx: tx, missed: &missed}})
-	if err != nil {
+	if err := fn(&Tx{queries: queries{db: tx}, tx: tx}); err != nil {
 		_ = tx.Rollback()
-	} else if err = tx.Commit(); err != nil {
-		err = fmt.Errorf("commit: %w", err)
+		return err
 	}
-	for _, q := range missed {
-		if _, perr := s.writerStmts.get(ctx, q); perr != nil {
-			s.log.Warn("prepare statement", "err", perr)
-		}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
 	}
-	return err
+	return nil
 }
 
 // Close stops the checkpoint loop, truncates the WAL and closes both pools.
@@ -177,8 +163,6 @@ func (s *Store) Close() error {
 	s.closed.Do(func() {
 		close(s.stop)
 		s.stopped.Wait()
-		s.stmts.close()
-		s.writerStmts.close()
 		rerr := s.reader.Close()
 		_, cerr := s.writer.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 		s.closeErr = errors.Join(rerr, cerr, s.writer.Close())
@@ -214,6 +198,7 @@ func (s *Store) Checkpoint(ctx context.Context) error {
 // Tx is one write transaction.
 type Tx struct {
 	queries
+	tx *sql.Tx
 }
 
 var _ service.Tx = (*Tx)(nil)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"sync"
 	"time"
 
 	"github.com/omnivibepro/omnivibe"
@@ -12,105 +11,31 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
+// dbtx is what a pool and a transaction have in common, so that every query is
+// written once and runs on either.
+type dbtx interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // queries holds every statement; Store runs them on the read pool, Tx inside
-// its transaction. Statements are prepared once per connection and reused:
-// modernc's driver keeps no statement cache, and preparing took a fifth of the
-// time of a campaign insert.
+// its transaction. The connections keep their prepared statements (see
+// cachingConnector), so plain query strings cost no preparing after the first.
 type queries struct {
-	stmts *statements
-	tx    *sql.Tx // nil outside a transaction
-	// missed collects, inside a transaction, the queries not yet prepared on
-	// the pool: preparing one there would wait for the single writer
-	// connection, which the transaction itself holds. They are prepared once
-	// the transaction has released it.
-	missed *[]string
-}
-
-// statements caches the prepared statements of one pool. The set of queries
-// is fixed by the code, so the cache is bounded.
-type statements struct {
-	db *sql.DB
-	m  sync.Map // query string -> *sql.Stmt
-}
-
-func (s *statements) get(ctx context.Context, query string) (*sql.Stmt, error) {
-	if st, ok := s.lookup(query); ok {
-		return st, nil
-	}
-	st, err := s.db.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	if prev, loaded := s.m.LoadOrStore(query, st); loaded {
-		st.Close()
-		return prev.(*sql.Stmt), nil
-	}
-	return st, nil
-}
-
-func (s *statements) lookup(query string) (*sql.Stmt, bool) {
-	st, ok := s.m.Load(query)
-	if !ok {
-		return nil, false
-	}
-	return st.(*sql.Stmt), true
-}
-
-func (s *statements) close() {
-	s.m.Range(func(_, st any) bool {
-		st.(*sql.Stmt).Close()
-		return true
-	})
-}
-
-// stmt returns the prepared statement of query, bound to the transaction when
-// there is one.
-func (q queries) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
-	if q.tx == nil {
-		return q.stmts.get(ctx, query)
-	}
-	if st, ok := q.stmts.lookup(query); ok {
-		return q.tx.StmtContext(ctx, st), nil
-	}
-	*q.missed = append(*q.missed, query)
-	return q.tx.PrepareContext(ctx, query) // closed with the transaction
+	db dbtx
 }
 
 func (q queries) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	st, err := q.stmt(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	return st.ExecContext(ctx, args...)
+	return q.db.ExecContext(ctx, query, args...)
 }
 
 func (q queries) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	st, err := q.stmt(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	return st.QueryContext(ctx, args...)
+	return q.db.QueryContext(ctx, query, args...)
 }
 
-// row is a *sql.Row that can also carry a failure to prepare.
-type row struct {
-	*sql.Row
-	err error
-}
-
-func (r row) Scan(dest ...any) error {
-	if r.err != nil {
-		return r.err
-	}
-	return r.Row.Scan(dest...)
-}
-
-func (q queries) queryRow(ctx context.Context, query string, args ...any) row {
-	st, err := q.stmt(ctx, query)
-	if err != nil {
-		return row{err: err}
-	}
-	return row{Row: st.QueryRowContext(ctx, args...)}
+func (q queries) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return q.db.QueryRowContext(ctx, query, args...)
 }
 
 // micros and fromMicros convert times to the stored form: microseconds, UTC.

@@ -22,6 +22,7 @@ const (
 	CodeConflict             Code = "conflict"
 	CodePayloadTooLarge      Code = "payload_too_large"
 	CodeUnsupportedMediaType Code = "unsupported_media_type"
+	CodeRangeNotSatisfiable  Code = "range_not_satisfiable"
 	CodeValidation           Code = "validation_error"
 	CodeRateLimited          Code = "rate_limited"
 	CodeInternal             Code = "internal"

@@ -565,3 +565,76 @@ func TestWriter(t *testing.T) {
 		t.Fatalf("duration with a number: %d", res.status)
 	}
 }
+
+// TestAudioAPI checks the voice-over routes and their answers against the
+// OpenAPI document, with the synthetic voice.
+func TestAudioAPI(t *testing.T) {
+	h := newHarness(t, Config{})
+	a := h.register("voice")
+	other := h.register("other")
+	res := h.do(req{method: "POST", path: "/api/v1/audio/generate", token: a.token, body: map[string]any{"text": "안녕하세요, 테스트 오디오입니다.", "voice_id": "default", "language": "ko"},
+		header: map[string]string{"Idempotency-Key": "k-1"}})
+	if res.status != 202 || res.header.Get("Location") == "" {
+		t.Fatalf("generate: %d %s", res.status, res.body)
+	}
+	id := res.json(t)["task_id"].(string)
+	if again := h.do(req{method: "POST", path: "/api/v1/audio/generate", token: a.token, body: map[string]any{"text": "안녕하세요, 테스트 오디오입니다.", "voice_id": "default", "language": "ko"},
+		header: map[string]string{"Idempotency-Key": "k-1"}}); again.status != 200 || again.json(t)["task_id"] != id {
+		t.Fatalf("idempotent retry: %d %s", again.status, again.body)
+	}
+	var task map[string]any
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		task = h.do(req{method: "GET", path: "/api/v1/audio/status/" + id, token: a.token}).json(t)
+		if task["status"] == "succeeded" {
+			break
+		}
+	}
+	if task["status"] != "succeeded" || task["synthetic"] != true || task["verified"] != false || task["warning"] == nil || task["audio_url"] == nil {
+		t.Fatalf("task: %v", task)
+	}
+	dl := h.do(req{method: "GET", path: "/api/v1/audio/download/" + id, token: a.token})
+	if dl.status != 200 || dl.header.Get("Content-Type") != "audio/wav" || !strings.Contains(dl.header.Get("Content-Disposition"), id+".wav") || string(dl.body[:4]) != "RIFF" {
+		t.Fatalf("download: %d %v", dl.status, dl.header)
+	}
+	part := h.do(req{method: "GET", path: "/api/v1/audio/download/" + id, token: a.token, header: map[string]string{"Range": "bytes=4-11"}})
+	if part.status != 206 || len(part.body) != 8 {
+		t.Fatalf("range: %d %d", part.status, len(part.body))
+	}
+	if bad := h.do(req{method: "GET", path: "/api/v1/audio/download/" + id, token: a.token, header: map[string]string{"Range": "bytes=999999999-"}}); bad.status != 416 {
+		t.Fatalf("unsatisfiable range: %d", bad.status)
+	}
+	if list := h.do(req{method: "GET", path: "/api/v1/audio?status=succeeded", token: a.token}); list.status != 200 || list.json(t)["total"] != 1.0 {
+		t.Fatalf("list: %d %s", list.status, list.body)
+	}
+	if res := h.do(req{method: "DELETE", path: "/api/v1/audio/" + id, token: a.token}); res.status != 409 {
+		t.Fatalf("cancel a finished task: %d", res.status)
+	}
+	for _, r := range []req{
+		{method: "GET", path: "/api/v1/audio/status/" + id},
+		{method: "GET", path: "/api/v1/audio/download/" + id},
+		{method: "DELETE", path: "/api/v1/audio/" + id},
+	} {
+		r.token = other.token
+		if res := h.do(r); res.status != 404 {
+			t.Errorf("%s %s by another account: %d", r.method, r.path, res.status)
+		}
+	}
+	for _, path := range []string{"/api/v1/audio/status/..%2F..%2Fetc%2Fpasswd", "/api/v1/audio/download/aud_x", "/api/v1/audio/download/%00"} {
+		if res := h.do(req{method: "GET", path: path, token: a.token}); res.status != 404 {
+			t.Errorf("%s: %d", path, res.status)
+		}
+	}
+	for name, body := range map[string]map[string]any{
+		"no text":   {"language": "ko"},
+		"threshold": {"text": "x", "accuracy_threshold": 2},
+		"attempts":  {"text": "x", "max_attempts": 0},
+		"voice":     {"text": "x", "voice_id": "../x"},
+	} {
+		if res := h.do(req{method: "POST", path: "/api/v1/audio/generate", token: a.token, body: body}); res.status != 422 {
+			t.Errorf("%s: %d %s", name, res.status, res.body)
+		}
+	}
+	if res := h.do(req{method: "POST", path: "/api/v1/audio/generate", token: a.token, body: map[string]any{"text": 5}}); res.status != 400 {
+		t.Errorf("text as a number: %d", res.status)
+	}
+}

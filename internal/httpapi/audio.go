@@ -26,6 +26,7 @@ type audioAccepted struct {
 	TaskID    string    `json:"task_id"`
 	Status    string    `json:"status"`
 	StatusURL string    `json:"status_url"`
+	Synthetic bool      `json:"synthetic"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
@@ -44,7 +45,7 @@ func (s *Server) generateAudio(w http.ResponseWriter, r *http.Request, p service
 	}
 	url := "/api/v1/audio/status/" + task.TaskID
 	w.Header().Set("Location", url)
-	writeJSON(w, status, audioAccepted{TaskID: task.TaskID, Status: task.Status, StatusURL: url, CreatedAt: task.CreatedAt})
+	writeJSON(w, status, audioAccepted{TaskID: task.TaskID, Status: task.Status, StatusURL: url, Synthetic: task.Synthetic, CreatedAt: task.CreatedAt})
 	return nil
 }
 
@@ -105,6 +106,35 @@ func (s *Server) downloadAudio(w http.ResponseWriter, r *http.Request, p service
 	w.Header().Set("Content-Type", d.ContentType)
 	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", d.Name))
 	w.Header().Set("Cache-Control", "private, max-age=86400")
-	http.ServeContent(w, r, d.Name, d.ModTime, d.File)
+	http.ServeContent(&rangeErrorWriter{ResponseWriter: w, s: s, r: r}, r, d.Name, d.ModTime, d.File)
 	return nil
+}
+
+// rangeErrorWriter answers ServeContent's plain-text 416 with the contract's
+// error body.
+type rangeErrorWriter struct {
+	http.ResponseWriter
+	s       *Server
+	r       *http.Request
+	refused bool
+}
+
+func (w *rangeErrorWriter) WriteHeader(status int) {
+	if status != http.StatusRequestedRangeNotSatisfiable {
+		w.ResponseWriter.WriteHeader(status)
+		return
+	}
+	w.refused = true
+	h := w.ResponseWriter.Header()
+	h.Del("Content-Type")
+	h.Del("Content-Disposition")
+	h["X-Content-Type-Options"] = hdrNosniff
+	w.s.writeError(w.ResponseWriter, w.r, omnivibe.Errorf(omnivibe.CodeRangeNotSatisfiable, "the range is outside the audio"))
+}
+
+func (w *rangeErrorWriter) Write(b []byte) (int, error) {
+	if w.refused {
+		return len(b), nil
+	}
+	return w.ResponseWriter.Write(b)
 }

@@ -39,6 +39,8 @@ func statusOf(code omnivibe.Code) (int, string) {
 		return http.StatusRequestEntityTooLarge, actionCheckInput
 	case omnivibe.CodeUnsupportedMediaType:
 		return http.StatusUnsupportedMediaType, actionCheckInput
+	case omnivibe.CodeRangeNotSatisfiable:
+		return http.StatusRequestedRangeNotSatisfiable, actionCheckInput
 	case omnivibe.CodeValidation:
 		return http.StatusUnprocessableEntity, actionCheckInput
 	case omnivibe.CodeRateLimited:

@@ -13,9 +13,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/omnivibepro/omnivibe/internal/cache"
+	"github.com/omnivibepro/omnivibe/internal/filestore"
+	"github.com/omnivibepro/omnivibe/internal/jobs"
 	"github.com/omnivibepro/omnivibe/internal/service"
+	"github.com/omnivibepro/omnivibe/internal/speech"
 	"github.com/omnivibepro/omnivibe/internal/sqlite"
 	"github.com/omnivibepro/omnivibe/internal/writer"
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -54,6 +58,31 @@ func newHarness(t *testing.T, cfg Config) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Voice-overs with real River workers and the synthetic voice (no
+	// network, no local engines needed), checked by no recognizer.
+	queue, err := jobs.NewSQLite(context.Background(), store.Writer(), jobs.Config{Workers: 1}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := filestore.Open(filepath.Join(t.TempDir(), "audio"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { files.Close() })
+	synth, err := speech.NewSynthesizer(speech.Config{TTS: speech.ProviderSynthetic, SyntheticDuration: func(text, lang string) float64 { return writer.Estimate(text, lang).Seconds }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	queue.SetRunner(svc)
+	svc.UseAudio(queue, files, service.Speech{Synthesizer: synth, Recognizer: speech.NoRecognizer{}})
+	if err := queue.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		queue.Stop(ctx)
+	})
 	api := New(svc, cfg, log)
 	return &harness{t: t, api: api, svc: svc, store: store, schemas: loadSchemas(t, api)}
 }

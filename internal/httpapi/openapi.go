@@ -30,6 +30,9 @@ func strLen(min, max int, desc string) schema {
 }
 
 func nullable(s schema) schema {
+	if r, ok := s["$ref"]; ok {
+		return schema{"anyOf": []schema{{"$ref": r}, {"type": "null"}}}
+	}
 	out := schema{}
 	for k, v := range s {
 		out[k] = v
@@ -105,7 +108,7 @@ var schemas = schema{
 		"type":     "object",
 		"required": []string{"error_code", "message", "action", "request_id"},
 		"properties": schema{
-			"error_code":  enum([]string{"invalid_json", "unauthorized", "forbidden", "quota_exceeded", "not_found", "method_not_allowed", "conflict", "payload_too_large", "unsupported_media_type", "validation_error", "rate_limited", "internal", "unavailable", "timeout"}, "machine-readable reason"),
+			"error_code":  enum([]string{"invalid_json", "unauthorized", "forbidden", "quota_exceeded", "not_found", "method_not_allowed", "conflict", "payload_too_large", "unsupported_media_type", "range_not_satisfiable", "validation_error", "rate_limited", "internal", "unavailable", "timeout"}, "machine-readable reason"),
 			"message":     str("what went wrong, for people"),
 			"action":      enum([]string{"check_input", "relogin", "upgrade_plan", "retry_later", "contact_support"}, "what the client should do"),
 			"request_id":  str("ID of the request, also in the X-Request-ID header"),
@@ -216,7 +219,8 @@ var schemas = schema{
 		"max_attempts": intRange(1, 10, "default 5"),
 	}),
 	"AudioAccepted": object(schema{"task_id": str("opaque"), "status": enum(omnivibe.AudioStatuses, ""),
-		"status_url": str("poll this for progress"), "created_at": timestamp("")}),
+		"status_url": str("poll this for progress"), "synthetic": boolean("true: the synthetic voice (a generated signal for load tests) is configured"),
+		"created_at": timestamp("")}),
 	"AudioIteration": object(schema{"attempt": integer(""), "similarity": nullable(schema{"type": "number"}), "transcript": str(""), "duration": schema{"type": "number"}}),
 	"AudioError": schema{"type": "object", "additionalProperties": false, "required": []string{"stage", "code", "retryable", "message"},
 		"properties": schema{"stage": enum([]string{"normalize", "synthesize", "transcribe", "score", "store"}, ""), "code": str("provider_unavailable, provider_rejected, unsupported_language, low_similarity, job_lost, ..."),

@@ -121,6 +121,7 @@ func (s *Service) GenerateAudio(ctx context.Context, p Principal, in omnivibe.Au
 		RequestHash: hash, Text: text, Language: in.Language, VoiceID: in.VoiceID, AccuracyThreshold: *in.AccuracyThreshold,
 		MaxAttempts: *in.MaxAttempts, Status: omnivibe.AudioQueued, Stage: omnivibe.StageQueued, QuotaPeriod: omnivibe.Period(now),
 		Synthesizer: s.speech.Synthesizer.Name(), Recognizer: s.recognizerName(in.Language), CreatedAt: now,
+		Synthetic: s.speech.Synthesizer.Name() == speech.ProviderSynthetic,
 	}
 	err = s.store.InTx(ctx, func(tx Tx) error {
 		if err := tx.LockAccount(ctx, p.AccountID); err != nil {

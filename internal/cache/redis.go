@@ -24,8 +24,8 @@ type RedisOptions struct {
 	// URL is redis://[user:password@]host:port[/db] or rediss://. Timeouts
 	// and pool sizes may be set in it (dial_timeout, read_timeout, ...); those
 	// it leaves unset default to DialTimeout 1 s, ReadTimeout and
-	// WriteTimeout 500 ms and one retry, so that a Redis that stops
-	// answering costs a request half a second, once, not minutes.
+	// WriteTimeout 500 ms, one retry and two dial attempts, so that a Redis
+	// that stops answering costs one request about a second, not minutes.
 	URL string
 	// Prefix starts every key; deployments that share one Redis need
 	// distinct prefixes. Default "omnivibe:".
@@ -106,6 +106,9 @@ func NewRedis(ctx context.Context, opts RedisOptions) (*Redis, error) {
 	}
 	if ropts.MaxRetries == 0 {
 		ropts.MaxRetries = 1
+	}
+	if ropts.DialerRetries == 0 {
+		ropts.DialerRetries = 2
 	}
 	if opts.Prefix == "" {
 		opts.Prefix = "omnivibe:"
@@ -336,6 +339,24 @@ func (r *Redis) recover() {
 	r.mu.Unlock()
 	r.down.Store(false)
 	r.log.Info("cache: Redis answers again; answers cached before the outage are abandoned")
+}
+
+// redisLibraryLogs makes RouteRedisLibraryLogs take effect once.
+var redisLibraryLogs sync.Once
+
+// RouteRedisLibraryLogs sends what the Redis client library prints itself
+// (one line per failed dial, unstructured, on stderr) to log at debug level:
+// the cache already reports each outage and recovery once. The library keeps
+// one logger per process, so only the first call counts; call it before any
+// cache is made.
+func RouteRedisLibraryLogs(log *slog.Logger) {
+	redisLibraryLogs.Do(func() { redis.SetLogger(libraryLogger{log}) })
+}
+
+type libraryLogger struct{ log *slog.Logger }
+
+func (l libraryLogger) Printf(ctx context.Context, format string, v ...any) {
+	l.log.DebugContext(ctx, fmt.Sprintf(format, v...), "component", "go-redis")
 }
 
 // Close stops the probe and closes the connections. It is safe to call more

@@ -43,6 +43,7 @@ type Options struct {
 type Store struct {
 	queries
 	pool *pgxpool.Pool
+	name string
 	log  *slog.Logger
 }
 
@@ -75,7 +76,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	return &Store{queries: queries{db: pool}, pool: pool, log: opts.Logger}, nil
+	return &Store{queries: queries{db: pool}, pool: pool, name: redact(cfg), log: opts.Logger}, nil
 }
 
 // redact names a database without its password.
@@ -83,6 +84,9 @@ func redact(cfg *pgxpool.Config) string {
 	c := cfg.ConnConfig
 	return fmt.Sprintf("%s@%s:%d/%s", c.User, c.Host, c.Port, c.Database)
 }
+
+// Name is the database, as user@host:port/database (never the password).
+func (s *Store) Name() string { return s.name }
 
 // Pool is the connection pool, for the job queue that shares the database.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }

@@ -24,7 +24,7 @@ import (
 // PostgreSQL schema and a Redis key prefix of the test's own. The replicas
 // share the data directory, where the JWT secret is generated, as they
 // would share a volume (or be given OMNIVIBE_JWT_SECRET).
-func scaledOut(t *testing.T) config.Config {
+func scaledOut(t testing.TB) config.Config {
 	t.Helper()
 	pgURL := pgtest.URL(t)
 	redisURL := redistest.URL(t)
@@ -36,7 +36,7 @@ func scaledOut(t *testing.T) config.Config {
 
 // replica starts one App on cfg behind an HTTP server; both stop when the
 // test ends.
-func replica(t *testing.T, cfg config.Config) (string, *app.App) {
+func replica(t testing.TB, cfg config.Config) (string, *app.App) {
 	t.Helper()
 	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {

@@ -17,7 +17,7 @@ import (
 )
 
 // open returns a Store on url, closed when the test ends.
-func open(t *testing.T, url string) *postgres.Store {
+func open(t testing.TB, url string) *postgres.Store {
 	t.Helper()
 	s, err := postgres.Open(context.Background(), url, postgres.Options{})
 	if err != nil {
@@ -36,7 +36,7 @@ func TestStore(t *testing.T) {
 var now = time.Date(2026, 11, 25, 12, 0, 0, 123456000, time.UTC)
 
 // owners makes an account with the given number of owners.
-func owners(t *testing.T, s service.Store, n int) (omnivibe.Account, []omnivibe.User) {
+func owners(t testing.TB, s service.Store, n int) (omnivibe.Account, []omnivibe.User) {
 	t.Helper()
 	ctx := context.Background()
 	a := omnivibe.Account{Name: "Agency", Plan: omnivibe.PlanFree, CreatedAt: now, UpdatedAt: now}

@@ -82,7 +82,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *App, err 
 // in the data directory; either applies its migrations first.
 func (a *App) openStore(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if cfg.DatabaseURL != "" {
-		pg, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{Logger: log})
+		pg, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{})
 		if err != nil {
 			return fmt.Errorf("postgresql: %w", err)
 		}

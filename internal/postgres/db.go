@@ -15,8 +15,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"log/slog"
 	"path"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -31,11 +31,11 @@ var migrations embed.FS
 
 // Options tunes a Store. The zero value is a sensible default.
 type Options struct {
-	// MaxConns bounds the pool; default pgxpool's (the larger of 4 and the
-	// number of CPUs), or pool_max_conns in the URL.
+	// MaxConns bounds the pool. Default pool_max_conns in the URL, else the
+	// larger of 8 and 4 × GOMAXPROCS: a transaction that waits for a row
+	// lock holds its connection, and reads must not queue behind it. Mind
+	// the server's max_connections (100 by default) across all replicas.
 	MaxConns int32
-	// Logger receives what the store reports; default slog.Default().
-	Logger *slog.Logger
 }
 
 // Store is the PostgreSQL Store. Reads run on the pool, InTx in one
@@ -44,7 +44,6 @@ type Store struct {
 	queries
 	pool *pgxpool.Pool
 	name string
-	log  *slog.Logger
 }
 
 var _ service.Store = (*Store)(nil)
@@ -54,15 +53,15 @@ var _ service.Store = (*Store)(nil)
 // in the URL reach every connection: ?search_path=name puts the tables in
 // that schema.
 func Open(ctx context.Context, url string, opts Options) (*Store, error) {
-	if opts.Logger == nil {
-		opts.Logger = slog.Default()
-	}
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("database url: %w", err)
 	}
-	if opts.MaxConns > 0 {
+	switch {
+	case opts.MaxConns > 0:
 		cfg.MaxConns = opts.MaxConns
+	case !strings.Contains(url, "pool_max_conns"):
+		cfg.MaxConns = int32(max(8, 4*runtime.GOMAXPROCS(0)))
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -76,7 +75,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	return &Store{queries: queries{db: pool}, pool: pool, name: redact(cfg), log: opts.Logger}, nil
+	return &Store{queries: queries{db: pool}, pool: pool, name: redact(cfg)}, nil
 }
 
 // redact names a database without its password.
@@ -138,10 +137,13 @@ var _ service.Tx = (*Tx)(nil)
 func (t *Tx) PgxTx() pgx.Tx { return t.tx }
 
 // LockAccount locks the account's row until the transaction ends, so that
-// the transactions of one account that call it run one after another.
+// the transactions of one account that call it run one after another. The
+// lock is FOR NO KEY UPDATE: it excludes every other locker and writer of
+// the row just as FOR UPDATE would, but not the inserts that merely
+// reference the account (they take FOR KEY SHARE), which need not wait.
 func (t *Tx) LockAccount(ctx context.Context, accountID int64) error {
 	var id int64
-	err := t.db.QueryRow(ctx, `SELECT id FROM accounts WHERE id = $1 FOR UPDATE`, accountID).Scan(&id)
+	err := t.db.QueryRow(ctx, `SELECT id FROM accounts WHERE id = $1`+lockForUpdate, accountID).Scan(&id)
 	return notFoundOr(err, "account")
 }
 

@@ -8,13 +8,15 @@ GO ?= go
 run:
 	$(GO) run ./cmd/omnivibe serve
 
-# Installs what the tests need (speech engines, services), then runs every test
-# with the race detector.
+# Checks vet and gofmt, installs and starts what the tests need (speech
+# engines, PostgreSQL, Redis), then runs every test with the race detector on
+# a fresh PostgreSQL database that test-deps.sh drops afterwards. The REQUIRE
+# variables turn a missing engine or service into a failure, not a skip.
 test:
-	./scripts/test-deps.sh
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1)
-	OMNIVIBE_REQUIRE_SPEECH=1 $(GO) test -race -count=1 ./...
+	OMNIVIBE_REQUIRE_SPEECH=1 OMNIVIBE_REQUIRE_POSTGRES=1 OMNIVIBE_REQUIRE_REDIS=1 \
+		./scripts/test-deps.sh $(GO) test -race -count=1 ./...
 
 test-short:
 	$(GO) test -count=1 ./...
@@ -28,5 +30,6 @@ vet:
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
+# The PostgreSQL and Redis benchmarks run too, on a fresh test database.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	./scripts/test-deps.sh $(GO) test -run '^$$' -bench . -benchmem ./...

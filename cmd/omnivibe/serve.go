@@ -15,6 +15,7 @@ import (
 
 	"github.com/omnivibepro/omnivibe/internal/app"
 	"github.com/omnivibepro/omnivibe/internal/config"
+	"github.com/omnivibepro/omnivibe/internal/postgres"
 	"github.com/omnivibepro/omnivibe/internal/sqlite"
 )
 
@@ -57,7 +58,12 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	if cfg.DatabaseURL != "" {
-		return errors.New("PostgreSQL is not supported by this build yet; unset DATABASE_URL")
+		versions, err := postgres.Migrate(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "postgresql database is at migration %d\n", versions[len(versions)-1])
+		return nil
 	}
 	versions, err := sqlite.Migrate(ctx, cfg.SQLitePath())
 	if err != nil {
@@ -103,7 +109,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	fmt.Fprintf(stdout, "omnivibe listening on http://%s (data in %s)\n", ln.Addr(), cfg.DataDir)
-	log.Info("serving", "addr", ln.Addr().String(), "database", cfg.SQLitePath(), "writer", a.Writer.Name()+"/"+a.Writer.Model())
+	cacheKind := "in-process"
+	if a.Redis != nil {
+		cacheKind = "redis"
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "database", a.Database(), "cache", cacheKind, "writer", a.Writer.Name()+"/"+a.Writer.Model())
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

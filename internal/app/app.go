@@ -1,11 +1,17 @@
 // Package app assembles OmniVibe Pro from its configuration: the store, the
-// cache, the script writer, the service and the HTTP API. `omnivibe serve`
-// and the tests that need the whole product build it the same way, here.
+// cache, the script writer, the speech engines, the job queue, the service
+// and the HTTP API. `omnivibe serve`, `omnivibe worker` and the tests that
+// need the whole product build it the same way, here.
+//
+// The embedded default is SQLite in the data directory, an in-process cache
+// and the job queue on the same SQLite file. DATABASE_URL selects PostgreSQL
+// (and the job queue on it) and REDIS_URL the shared Redis cache, each on its
+// own: that is the scaled-out mode, where any number of replicas and workers
+// share the same data.
 package app
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,6 +23,7 @@ import (
 	"github.com/omnivibepro/omnivibe/internal/filestore"
 	"github.com/omnivibepro/omnivibe/internal/httpapi"
 	"github.com/omnivibepro/omnivibe/internal/jobs"
+	"github.com/omnivibepro/omnivibe/internal/postgres"
 	"github.com/omnivibepro/omnivibe/internal/service"
 	"github.com/omnivibepro/omnivibe/internal/speech"
 	"github.com/omnivibepro/omnivibe/internal/sqlite"
@@ -27,13 +34,34 @@ import (
 type App struct {
 	API     *httpapi.Server
 	Service *service.Service
-	Store   *sqlite.Store
 	Writer  *writer.Writer
-	Queue   *jobs.Queue[*sql.Tx]
 	Speech  service.Speech
+
+	// Store is the database the service uses, whichever it is.
+	Store service.Store
+	// SQLite is the embedded store; nil when DATABASE_URL selects PostgreSQL.
+	SQLite *sqlite.Store
+	// Postgres is the scaled-out store; nil in the embedded default.
+	Postgres *postgres.Store
+
+	// Cache is the cache the service uses, whichever it is.
+	Cache service.Cache
+	// Redis is the shared cache; nil unless REDIS_URL is set.
+	Redis *cache.Redis
+
+	// Queue is the voice-over job queue, on the same database as Store.
+	Queue Queue
 
 	started bool
 	closers []func() error
+}
+
+// Queue is the job queue as the app drives it.
+type Queue interface {
+	service.Queue
+	SetRunner(jobs.Runner)
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
 }
 
 // New builds the product from cfg. Close releases what it opened, in reverse.
@@ -44,20 +72,16 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *App, err 
 			_ = a.Close()
 		}
 	}()
-	if cfg.DatabaseURL != "" || cfg.RedisURL != "" {
-		return nil, errors.New("scale-out mode (DATABASE_URL, REDIS_URL) is not supported by this build yet")
-	}
 	secret, err := cfg.Secret()
 	if err != nil {
 		return nil, fmt.Errorf("jwt secret: %w", err)
 	}
-	a.Store, err = sqlite.Open(ctx, cfg.SQLitePath(), sqlite.Options{Logger: log})
-	if err != nil {
+	if err := a.openStore(ctx, cfg, log); err != nil {
 		return nil, err
 	}
-	a.closers = append(a.closers, a.Store.Close)
-	memory := cache.NewMemory(uint64(cfg.CacheBytes))
-	a.closers = append(a.closers, func() error { memory.Close(); return nil })
+	if err := a.openCache(ctx, cfg, log); err != nil {
+		return nil, err
+	}
 
 	a.Writer, err = writer.New(writer.Config{Provider: cfg.Writer, Model: cfg.WriterModel, BaseURL: cfg.WriterBaseURL,
 		APIKey: cfg.WriterAPIKey(), Timeout: cfg.WriterTimeout}, log, &http.Client{})
@@ -65,7 +89,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *App, err 
 		return nil, fmt.Errorf("script writer: %w", err)
 	}
 	a.Service, err = service.New(service.Config{JWTSecret: secret, PasswordCost: cfg.PasswordCost},
-		service.Deps{Store: a.Store, Cache: memory, Writer: a.Writer, Logger: log})
+		service.Deps{Store: a.Store, Cache: a.Cache, Writer: a.Writer, Logger: log})
 	if err != nil {
 		return nil, err
 	}
@@ -76,8 +100,50 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *App, err 
 	return a, nil
 }
 
+// openStore opens PostgreSQL when DATABASE_URL is set, else the SQLite file
+// in the data directory; either applies its migrations first.
+func (a *App) openStore(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	if cfg.DatabaseURL != "" {
+		pg, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{})
+		if err != nil {
+			return fmt.Errorf("postgresql: %w", err)
+		}
+		a.Postgres, a.Store = pg, pg
+		a.closers = append(a.closers, pg.Close)
+		return nil
+	}
+	lite, err := sqlite.Open(ctx, cfg.SQLitePath(), sqlite.Options{Logger: log})
+	if err != nil {
+		return err
+	}
+	a.SQLite, a.Store = lite, lite
+	a.closers = append(a.closers, lite.Close)
+	return nil
+}
+
+// openCache connects to Redis when REDIS_URL is set (a Redis that does not
+// answer yet is not an error: the cache steps aside until it does), else
+// makes the in-process cache.
+func (a *App) openCache(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	if cfg.RedisURL != "" {
+		cache.RouteRedisLibraryLogs(log)
+		r, err := cache.NewRedis(ctx, cache.RedisOptions{URL: cfg.RedisURL, Prefix: cfg.RedisPrefix,
+			LocalBytes: uint64(cfg.CacheBytes), Logger: log})
+		if err != nil {
+			return err
+		}
+		a.Redis, a.Cache = r, r
+		a.closers = append(a.closers, r.Close)
+		return nil
+	}
+	memory := cache.NewMemory(uint64(cfg.CacheBytes))
+	a.Cache = memory
+	a.closers = append(a.closers, func() error { memory.Close(); return nil })
+	return nil
+}
+
 // useAudio sets up voice-overs: the speech engines, the audio files and the
-// job queue, whose workers call back into the service.
+// job queue (on the store's database), whose workers call back into the service.
 func (a *App) useAudio(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	sp, err := newSpeech(cfg, log)
 	if err != nil {
@@ -89,8 +155,12 @@ func (a *App) useAudio(ctx context.Context, cfg config.Config, log *slog.Logger)
 		return fmt.Errorf("audio directory: %w", err)
 	}
 	a.closers = append(a.closers, files.Close)
-	a.Queue, err = jobs.NewSQLite(ctx, a.Store.Writer(), jobs.Config{Workers: cfg.WorkerCount(), JobTimeout: cfg.JobTimeout,
-		RescueAfter: cfg.JobRescueAfter}, log)
+	qc := jobs.Config{Workers: cfg.WorkerCount(), JobTimeout: cfg.JobTimeout, RescueAfter: cfg.JobRescueAfter}
+	if a.Postgres != nil {
+		a.Queue, err = jobs.NewPostgres(ctx, a.Postgres.Pool(), qc, log)
+	} else {
+		a.Queue, err = jobs.NewSQLite(ctx, a.SQLite.Writer(), qc, log)
+	}
 	if err != nil {
 		return err
 	}
@@ -136,6 +206,15 @@ func newSpeech(cfg config.Config, log *slog.Logger) (service.Speech, error) {
 		log.Warn("voice-overs use the synthetic voice: a generated signal, not speech, for load tests only")
 	}
 	return sp, nil
+}
+
+// Database names the database for logs: the SQLite file, or PostgreSQL's
+// user@host:port/database.
+func (a *App) Database() string {
+	if a.Postgres != nil {
+		return "postgresql " + a.Postgres.Name()
+	}
+	return "sqlite " + a.SQLite.Path()
 }
 
 // Start starts the background workers.

@@ -30,6 +30,10 @@ type Config struct {
 	// RedisURL selects the shared Redis cache (redis://...); empty means the
 	// in-process cache. Default empty. (REDIS_URL, --redis-url)
 	RedisURL string
+	// RedisPrefix starts every key OmniVibe Pro writes in Redis, so that
+	// deployments (or tests) sharing one Redis never read each other's
+	// entries. Default omnivibe:. (OMNIVIBE_REDIS_PREFIX, --redis-prefix)
+	RedisPrefix string
 	// JWTSecret signs access tokens; empty means generate one on first start
 	// and keep it in DataDir/jwt-secret. Default empty. (OMNIVIBE_JWT_SECRET, --jwt-secret)
 	JWTSecret string
@@ -113,6 +117,7 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 		{"data-dir", "OMNIVIBE_DATA_DIR", "./data", "directory of the SQLite file, JWT secret, audio files and backups", &c.DataDir},
 		{"database-url", "DATABASE_URL", "", "postgres://... to use PostgreSQL instead of SQLite", &c.DatabaseURL},
 		{"redis-url", "REDIS_URL", "", "redis://... to share cache, limits and quotas through Redis", &c.RedisURL},
+		{"redis-prefix", "OMNIVIBE_REDIS_PREFIX", "omnivibe:", "prefix of every Redis key (deployments sharing a Redis need their own)", &c.RedisPrefix},
 		{"jwt-secret", "OMNIVIBE_JWT_SECRET", "", "secret that signs access tokens (default: generated, kept in the data directory)", &c.JWTSecret},
 		{"cors-origins", "OMNIVIBE_CORS_ORIGINS", "", "comma-separated browser origins allowed to call the API (* for any)", &cors},
 		{"max-body-bytes", "OMNIVIBE_MAX_BODY_BYTES", "1048576", "largest request body in bytes", &c.MaxBodyBytes},
@@ -211,6 +216,8 @@ func (c Config) Validate() error {
 		return errors.New("database-url (DATABASE_URL) must start with postgres://")
 	case c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://"):
 		return errors.New("redis-url (REDIS_URL) must start with redis:// or rediss://")
+	case c.RedisPrefix == "":
+		return errors.New("redis-prefix (OMNIVIBE_REDIS_PREFIX) is empty")
 	case c.JWTSecret != "" && len(c.JWTSecret) < 32:
 		return errors.New("jwt-secret (OMNIVIBE_JWT_SECRET) must be at least 32 characters")
 	case c.MaxBodyBytes < 1024:

@@ -23,7 +23,7 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Addr != "127.0.0.1:8080" || c.DataDir != "./data" || c.MaxBodyBytes != 1<<20 || c.PasswordCost != 10 ||
-		c.ShutdownTimeout != 20*time.Second || c.DatabaseURL != "" || c.LogFormat != "auto" {
+		c.ShutdownTimeout != 20*time.Second || c.DatabaseURL != "" || c.LogFormat != "auto" || c.RedisPrefix != "omnivibe:" {
 		t.Fatalf("defaults: %+v", c)
 	}
 }

@@ -274,12 +274,7 @@ func (s *Service) authenticateAPIKey(ctx context.Context, key string) (Principal
 	hash := sum[:]
 	// The key's account is not known before the lookup, so keys share one
 	// generation; revocations are rare, and a bump only costs a reload.
-	gen, err := s.cache.Generation(ctx, "auth:keys")
-	if err != nil {
-		return Principal{}, err
-	}
-	cacheKey := "auth:keys:g" + strconv.FormatUint(gen, 10) + ":" + hex.EncodeToString(hash)
-	raw, err := s.cache.Fetch(ctx, cacheKey, principalTTL, func(ctx context.Context) ([]byte, error) {
+	raw, err := s.cached(ctx, "auth:keys", hex.EncodeToString(hash), principalTTL, func(ctx context.Context) ([]byte, error) {
 		k, err := s.store.APIKeyByHash(ctx, hash)
 		if err != nil {
 			return nil, err
@@ -325,12 +320,7 @@ func (s *Service) touchAPIKey(ctx context.Context, k omnivibe.APIKey) {
 // cachedPrincipal resolves a principal of an account through the cache, under
 // the account's auth generation.
 func (s *Service) cachedPrincipal(ctx context.Context, accountID int64, id string, load func(context.Context) (Principal, error)) (Principal, error) {
-	gen, err := s.cache.Generation(ctx, scope(accountID, "auth"))
-	if err != nil {
-		return Principal{}, err
-	}
-	key := scope(accountID, "auth") + ":g" + strconv.FormatUint(gen, 10) + ":" + id
-	raw, err := s.cache.Fetch(ctx, key, principalTTL, func(ctx context.Context) ([]byte, error) {
+	raw, err := s.cached(ctx, scope(accountID, "auth"), id, principalTTL, func(ctx context.Context) ([]byte, error) {
 		p, err := load(ctx)
 		if err != nil {
 			return nil, err

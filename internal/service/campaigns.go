@@ -58,15 +58,9 @@ func (s *Service) CampaignPageJSON(ctx context.Context, p Principal, f omnivibe.
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
-	sc := scope(p.AccountID, "campaigns")
-	gen, err := s.cache.Generation(ctx, sc)
-	if err != nil {
-		return nil, err
-	}
-	key := sc + ":g" + strconv.FormatUint(gen, 10) +
-		":c" + strconv.FormatInt(f.ClientID, 10) + ":p" + strconv.Itoa(f.Page) + ":n" + strconv.Itoa(f.PageSize) +
+	suffix := "c" + strconv.FormatInt(f.ClientID, 10) + ":p" + strconv.Itoa(f.Page) + ":n" + strconv.Itoa(f.PageSize) +
 		":s" + f.Status + ":q" + f.Query // q last: it may contain any character
-	return s.cache.Fetch(ctx, key, s.cfg.ListCacheTTL, func(ctx context.Context) ([]byte, error) {
+	return s.cached(ctx, scope(p.AccountID, "campaigns"), suffix, s.cfg.ListCacheTTL, func(ctx context.Context) ([]byte, error) {
 		campaigns, total, err := s.store.ListCampaigns(ctx, p.AccountID, f)
 		if err != nil {
 			return nil, err

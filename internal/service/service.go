@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/omnivibepro/omnivibe"
@@ -20,11 +22,17 @@ import (
 // Cache keeps encoded answers. Keys that hold answers derived from an account's
 // data include a generation number of that data; Bump moves the generation on,
 // so every answer cached before a write is never read again (and expires).
+//
+// A cache shared over the network may be unreachable. Then Generation and
+// Bump fail and the service answers from the store, so the cache's outage
+// costs speed, never answers; Fetch's errors are load's.
 type Cache interface {
 	// Fetch returns the value under key, calling load once (for all concurrent
 	// callers) when it is missing, and keeping the result for ttl.
 	Fetch(ctx context.Context, key string, ttl time.Duration, load func(context.Context) ([]byte, error)) ([]byte, error)
-	// Generation returns the current generation of scope (0 before any Bump).
+	// Generation returns the current generation of scope: a number that
+	// changes with every Bump of scope (and may change at other times, never
+	// back to a value it had).
 	Generation(ctx context.Context, scope string) (uint64, error)
 	// Bump moves the generation of scope on.
 	Bump(ctx context.Context, scope string) error
@@ -66,6 +74,9 @@ type Service struct {
 	// dummyHash is compared against when a login names an unknown email, so
 	// that unknown emails and wrong passwords take the same time.
 	dummyHash []byte
+
+	// cacheTrouble keeps cache failures from writing one log line per request.
+	cacheTrouble throttle
 }
 
 // Deps are the collaborators of a Service.
@@ -104,7 +115,8 @@ func New(cfg Config, deps Deps) (*Service, error) {
 	if deps.Logger == nil {
 		deps.Logger = slog.Default()
 	}
-	s := &Service{store: deps.Store, cache: deps.Cache, writer: deps.Writer, cfg: cfg, now: deps.Now, log: deps.Logger}
+	s := &Service{store: deps.Store, cache: deps.Cache, writer: deps.Writer, cfg: cfg, now: deps.Now, log: deps.Logger,
+		cacheTrouble: throttle{every: cacheLogEvery}}
 	dummy := make([]byte, 16)
 	_, _ = rand.Read(dummy)
 	h, err := s.hashPassword(fmt.Sprintf("%x", dummy))
@@ -176,11 +188,64 @@ func (p Principal) canManage() error {
 // scope names the cache generation of one kind of an account's data.
 func scope(accountID int64, kind string) string { return fmt.Sprintf("t:%d:%s", accountID, kind) }
 
-// bump moves a cache generation on after a committed write. A failure is
-// logged, not returned: the write happened, and the cache is bypassed by the
-// cache itself when it cannot be reached.
+// bump moves a cache generation on after a committed write. The request's
+// cancellation does not stop it: the write happened, and a skipped bump would
+// leave old answers in the cache. A failure is logged, not returned; a cache
+// that loses a bump is the one to make up for it (see cache.Redis).
 func (s *Service) bump(ctx context.Context, scope string) {
-	if err := s.cache.Bump(ctx, scope); err != nil {
-		s.log.Error("cache generation bump failed", "scope", scope, "err", err)
+	if err := s.cache.Bump(context.WithoutCancel(ctx), scope); err != nil {
+		s.cacheFailed("cache generation bump failed", err, "scope", scope)
 	}
+}
+
+// cached returns the answer of load through the cache, under the current
+// generation of scope: at key scope:g{generation}:suffix. When the cache
+// cannot tell the generation, it is bypassed and load answers.
+func (s *Service) cached(ctx context.Context, scope, suffix string, ttl time.Duration, load func(context.Context) ([]byte, error)) ([]byte, error) {
+	gen, err := s.cache.Generation(ctx, scope)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		s.cacheFailed("cache bypassed", err, "scope", scope)
+		return load(ctx)
+	}
+	return s.cache.Fetch(ctx, scope+":g"+strconv.FormatUint(gen, 10)+":"+suffix, ttl, load)
+}
+
+// cacheLogEvery is the most often a cache failure is logged: while a shared
+// cache is down every request meets it, and the log needs to say so, not to
+// repeat it thousands of times a second.
+const cacheLogEvery = 10 * time.Second
+
+// cacheFailed logs a cache failure, at most once per cacheLogEvery, with the
+// number of failures left unlogged since the previous line.
+func (s *Service) cacheFailed(msg string, err error, args ...any) {
+	if ok, unlogged := s.cacheTrouble.allow(s.now()); ok {
+		s.log.Warn(msg, append(args, "err", err, "unlogged_since_last", unlogged)...)
+	}
+}
+
+// throttle lets an event through at most once per period and counts the
+// ones it holds back.
+type throttle struct {
+	every time.Duration
+
+	mu      sync.Mutex
+	last    time.Time
+	skipped int
+}
+
+// allow reports whether the event at now may pass, and how many were held
+// back since the last that did.
+func (t *throttle) allow(now time.Time) (bool, int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.last.IsZero() && now.Sub(t.last) < t.every {
+		t.skipped++
+		return false, 0
+	}
+	skipped := t.skipped
+	t.last, t.skipped = now, 0
+	return true, skipped
 }

@@ -104,3 +104,24 @@ type UsageCounts struct {
 	Scripts int `json:"scripts"`
 	Audio   int `json:"audio"`
 }
+
+// Of returns the units used of a quota kind.
+func (u UsageCounts) Of(kind string) int {
+	switch kind {
+	case QuotaScripts:
+		return u.Scripts
+	case QuotaAudio:
+		return u.Audio
+	}
+	return 0
+}
+
+// Set records the units used of a quota kind; unknown kinds are ignored.
+func (u *UsageCounts) Set(kind string, used int) {
+	switch kind {
+	case QuotaScripts:
+		u.Scripts = used
+	case QuotaAudio:
+		u.Audio = used
+	}
+}

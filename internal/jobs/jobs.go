@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/omnivibepro/omnivibe/internal/service"
@@ -246,3 +248,24 @@ func (q *Queue[TTx]) Depth(ctx context.Context) (int, error) {
 }
 
 var _ service.Queue = (*Queue[any])(nil)
+
+// newQueue applies River's migrations with driver (River serializes them
+// itself) and builds the client. pollOnly is for databases without
+// LISTEN/NOTIFY (SQLite).
+func newQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], cfg Config, log *slog.Logger, pollOnly bool,
+	txOf func(service.Tx) (TTx, error)) (*Queue[TTx], error) {
+	cfg.defaults()
+	migrator, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: log.With("component", "river-migrate")})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return nil, fmt.Errorf("river migrations: %w", err)
+	}
+	run := &lateRunner{}
+	client, err := river.NewClient(driver, riverConfig(cfg, run, log, pollOnly))
+	if err != nil {
+		return nil, err
+	}
+	return &Queue[TTx]{client: client, run: run, cfg: cfg, log: log, txOf: txOf}, nil
+}

@@ -60,10 +60,7 @@ func (s *Service) quotaLeft(ctx context.Context, accountID int64, kind string) e
 	if err != nil {
 		return err
 	}
-	n := used.Scripts
-	if kind == omnivibe.QuotaAudio {
-		n = used.Audio
-	}
+	n := used.Of(kind)
 	if n >= *limit {
 		return quotaError(plan, kind, n, *limit)
 	}

@@ -21,12 +21,7 @@ func (q queries) Usage(ctx context.Context, accountID int64, period string) (omn
 		if err := rows.Scan(&kind, &used); err != nil {
 			return u, err
 		}
-		switch kind {
-		case omnivibe.QuotaScripts:
-			u.Scripts = used
-		case omnivibe.QuotaAudio:
-			u.Audio = used
-		}
+		u.Set(kind, used)
 	}
 	return u, rows.Err()
 }

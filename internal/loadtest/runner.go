@@ -1,0 +1,483 @@
+package loadtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	mathrand "math/rand/v2"
+	"net"
+	"net/http"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Result is everything a run measured.
+type Result struct {
+	RunID       string
+	Model       string // "closed" or "open"
+	Hosts       []string
+	Users       int
+	SpawnRate   float64
+	RunTime     time.Duration
+	NoWait      bool
+	Rate        float64 // open model: scheduled requests per second
+	Timeout     time.Duration
+	Start, End  time.Time
+	Interrupted bool // stopped by Ctrl-C (context cancellation) before --run-time
+
+	Endpoints []EndpointStats // sorted by name, then method, as Locust sorts them
+	Total     EndpointStats   // the Aggregated row
+	Failures  []FailureStats  // most frequent first
+	History   []HistoryPoint  // one point a second
+	Schedule  *ScheduleStats  // open model only
+	SLOs      []SLOResult
+}
+
+// Duration is how long the run lasted.
+func (r *Result) Duration() time.Duration { return r.End.Sub(r.Start) }
+
+// SLOsMet reports whether every target was met (true when there were none).
+func (r *Result) SLOsMet() bool {
+	for _, s := range r.SLOs {
+		if !s.Met {
+			return false
+		}
+	}
+	return true
+}
+
+// ScheduleStats describe how well the open model kept its schedule. Every latency
+// already includes the start lag; these numbers say how much of it was the
+// generator's own doing.
+type ScheduleStats struct {
+	Start     time.Time // when the first scheduled request was due (after provisioning)
+	Scheduled int64     // requests started on the schedule
+	// Delayed counts starts held back because --max-inflight requests were already
+	// in flight.
+	Delayed     int64
+	LagP50      time.Duration
+	LagP99      time.Duration
+	LagMax      time.Duration
+	Mix         map[string]float64 // share of scheduled requests per user kind
+	AchievedRPS float64            // scheduled requests per second of schedule
+}
+
+// runner holds one run's shared state.
+type runner struct {
+	opts    Options
+	runID   string
+	seed    uint64
+	client  *http.Client
+	rec     *recorder
+	targets []*target
+
+	inFlight  atomic.Int64
+	users     atomic.Int64 // running users, or provisioned accounts
+	scheduled atomic.Int64
+	delayed   atomic.Int64
+	schedAt   atomic.Int64 // UnixNano of the schedule's start; 0 before it
+}
+
+func newRunner(opts Options) *runner {
+	var id [4]byte
+	_, _ = rand.Read(id[:])
+	var seed [8]byte
+	_, _ = rand.Read(seed[:])
+	r := &runner{
+		opts:  opts,
+		runID: hex.EncodeToString(id[:]),
+		rec:   newRecorder(4 * runtime.GOMAXPROCS(0)),
+	}
+	for _, b := range seed {
+		r.seed = r.seed<<8 | uint64(b)
+	}
+	for _, h := range opts.Hosts {
+		r.targets = append(r.targets, newTarget(h))
+	}
+	// One connection per user (closed) or per request in flight (open) is what a
+	// fleet of real clients would hold; keeping them all idle-pooled means no
+	// connection is closed and re-dialled between requests.
+	conns := opts.Users + 16
+	if opts.Rate > 0 {
+		conns = opts.MaxInFlight + 16
+	}
+	transport := &http.Transport{
+		Proxy:                 nil, // a load test measures the server, not a proxy from the environment
+		DialContext:           (&net.Dialer{Timeout: opts.Timeout, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:          0,
+		MaxIdleConnsPerHost:   conns,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   opts.Timeout,
+		ExpectContinueTimeout: time.Second,
+		ForceAttemptHTTP2:     false, // HTTP/1.1, as Locust's requests speaks it
+	}
+	r.client = &http.Client{Transport: transport, Timeout: opts.Timeout}
+	return r
+}
+
+// Run executes one load test and returns what it measured. progress receives the
+// live line once a second (nil: none). Cancelling ctx stops the run early, as
+// Ctrl-C does; the result then holds everything measured until then.
+func Run(ctx context.Context, opts Options, progress io.Writer) (*Result, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	r := newRunner(opts)
+	defer r.client.CloseIdleConnections()
+
+	start := time.Now()
+	runCtx, cancel := context.WithDeadline(ctx, start.Add(opts.RunTime))
+	defer cancel()
+	col := newCollector(r.rec, start)
+	live := newLiveView(progress, opts, start)
+
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if opts.Rate > 0 {
+			r.runOpen(runCtx)
+		} else {
+			r.runClosed(runCtx)
+		}
+	}()
+
+	ticker := time.NewTicker(time.Second)
+	defer ticker.Stop()
+loop:
+	for {
+		select {
+		case <-done:
+			break loop
+		case now := <-ticker.C:
+			p := col.tick(now, int(r.users.Load()), int(r.inFlight.Load()))
+			live.update(p, r.phase(now))
+		}
+	}
+	end := time.Now()
+	col.tick(end, int(r.users.Load()), 0)
+	live.finish()
+
+	res := &Result{
+		RunID: r.runID, Model: "closed", Hosts: opts.Hosts, Users: opts.Users, SpawnRate: opts.SpawnRate,
+		RunTime: opts.RunTime, NoWait: opts.NoWait, Rate: opts.Rate, Timeout: opts.Timeout,
+		Start: start, End: end, Interrupted: ctx.Err() != nil, History: col.history,
+	}
+	res.Endpoints, res.Total, res.Failures = col.snapshot(end)
+	if opts.Rate > 0 {
+		res.Model = "open"
+		res.Schedule = r.scheduleStats(col, end)
+	}
+	res.SLOs = CheckSLOs(res, opts.SLOs)
+	return res, nil
+}
+
+// phase says what the run is doing, for the live line.
+type phase struct {
+	spawning   bool // closed: users still starting; open: accounts still provisioning
+	started    int  // users started, or accounts ready
+	scheduling bool // open: the schedule is running
+}
+
+func (r *runner) phase(now time.Time) phase {
+	n := int(r.users.Load())
+	if r.opts.Rate > 0 {
+		return phase{spawning: r.schedAt.Load() == 0, started: n, scheduling: r.schedAt.Load() != 0}
+	}
+	return phase{spawning: n < r.opts.Users, started: n}
+}
+
+func (r *runner) waitScale() float64 {
+	if r.opts.waitScale > 0 {
+		return r.opts.waitScale
+	}
+	return 1
+}
+
+// runClosed starts the users at the spawn rate and lets each loop until the run
+// ends, Locust's way.
+func (r *runner) runClosed(ctx context.Context) {
+	var wg sync.WaitGroup
+	counts := make([]int, len(userKinds))
+	start := time.Now()
+	timer := newStoppedTimer()
+	for i := 0; i < r.opts.Users; i++ {
+		if i > 0 && !sleepUntil(ctx, timer, start.Add(time.Duration(float64(i)/r.opts.SpawnRate*float64(time.Second)))) {
+			break
+		}
+		k := kindForUser(counts)
+		counts[k]++
+		a := newAccount(i, userKinds[k], r.targets[i%len(r.targets)], r.runID)
+		r.users.Add(1)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.runUser(ctx, a, i)
+		}()
+	}
+	wg.Wait()
+}
+
+// runUser is one virtual user: its on-start steps, then tasks with think times.
+func (r *runner) runUser(ctx context.Context, a *account, index int) {
+	rng := mathrand.New(mathrand.NewPCG(r.seed, uint64(index)))
+	intn, intn64 := rng.IntN, rng.Int64N
+	timer := newStoppedTimer()
+	s := slot{shard: index, lag: -1}
+	for ctx.Err() == nil {
+		if !a.ready.Load() {
+			if !r.setUp(ctx, a, s) {
+				// A failed on-start is retried after the user's think time, even with
+				// --no-wait: a broken server must not be hammered with sign-ups.
+				if !sleepFor(ctx, timer, a.kind.waitTime(intn64, r.waitScale())) {
+					return
+				}
+			}
+			continue
+		}
+		r.renewIfDue(ctx, a, s)
+		r.doTask(ctx, a, a.kind.pickTask(intn), s, intn)
+		if !r.opts.NoWait && !sleepFor(ctx, timer, a.kind.waitTime(intn64, r.waitScale())) {
+			return
+		}
+	}
+}
+
+// setUp runs the account's remaining on-start steps (register, pro plan, client)
+// and reports whether all succeeded. A failed step is recorded and resumed at the
+// next call; a failed register is retried with a new email, since the server may
+// have created the first one.
+func (r *runner) setUp(ctx context.Context, a *account, s slot) bool {
+	a.setupMu.Lock()
+	defer a.setupMu.Unlock()
+	for a.step < stepDone {
+		var ok bool
+		switch a.step {
+		case stepRegister:
+			a.attempts++
+			ok = r.exchange(ctx, s, epRegister, http.MethodPost, a.target.urls[epRegister], jsonHeader, a.registerBody(),
+				func(b []byte) string { return a.takeTokens(b, time.Now()) })
+		case stepSetPlan:
+			ok = r.exchange(ctx, s, epSetPlan, http.MethodPut, a.target.urls[epSetPlan], a.creds.Load().header, planProBody, nil)
+		case stepCreateClient:
+			ok = !a.kind.needsClient ||
+				r.exchange(ctx, s, epCreateClient, http.MethodPost, a.target.urls[epCreateClient], a.creds.Load().header, a.clientBody(), a.takeClientID)
+		}
+		if !ok {
+			return false
+		}
+		a.step++
+	}
+	a.ready.Store(true)
+	return true
+}
+
+// renewIfDue refreshes the account's access token shortly before it expires (the
+// contract's tokens last 30 minutes, shorter than a long soak). It reports whether
+// it sent a request. Only one request renews an account at a time; a failed
+// renewal is retried a second later at the earliest.
+func (r *runner) renewIfDue(ctx context.Context, a *account, s slot) bool {
+	c := a.creds.Load()
+	if c == nil || c.refreshToken == "" || c.expiresAt.IsZero() || time.Now().Before(c.renewAt()) {
+		return false
+	}
+	if !a.renewing.CompareAndSwap(false, true) {
+		return false
+	}
+	defer a.renewing.Store(false)
+	body, _ := jsonObject("refresh_token", c.refreshToken)
+	ok := r.exchange(ctx, s, epRefreshToken, http.MethodPost, a.target.urls[epRefreshToken], jsonHeader, body,
+		func(b []byte) string { return a.takeTokens(b, time.Now()) })
+	if !ok && a.creds.Load() == c {
+		retry := *c
+		retry.retryAt = time.Now().Add(time.Second)
+		a.creds.Store(&retry)
+	}
+	return true
+}
+
+// doTask performs one scenario task and reports whether it sent a request (a power
+// user with no audio task yet has no status to poll, and skips, as in the report).
+func (r *runner) doTask(ctx context.Context, a *account, t task, s slot, intn func(int) int) bool {
+	tg := a.target
+	h := a.creds.Load().header
+	switch t {
+	case taskListCampaigns:
+		r.exchange(ctx, s, epListCampaigns, http.MethodGet, tg.urls[epListCampaigns], h, nil, nil)
+	case taskGenerateScript:
+		r.exchange(ctx, s, epGenerateScript, http.MethodPost, tg.urls[epGenerateScript], h, scriptBody(intn), nil)
+	case taskCreateCampaign:
+		r.exchange(ctx, s, epCreateCampaign, http.MethodPost, tg.urls[epCreateCampaign], h, a.campaignBody(intn), nil)
+	case taskListPlans:
+		r.exchange(ctx, s, epListPlans, http.MethodGet, tg.urls[epListPlans], publicHeader, nil, nil)
+	case taskGenerateAudio:
+		r.exchange(ctx, s, epGenerateAudio, http.MethodPost, tg.urls[epGenerateAudio], h, audioBody, a.takeTaskID)
+	case taskAudioStatus:
+		u := a.randomTask(intn)
+		if u == "" {
+			return false
+		}
+		r.exchange(ctx, s, epAudioStatus, http.MethodGet, u, h, nil, nil)
+	}
+	return true
+}
+
+// runOpen provisions the accounts (register, pro plan, client, at the spawn rate,
+// each retrying after its think time until it succeeds), then starts requests on
+// the fixed schedule until the run ends. The schedule starts only once every
+// account is ready, so that no scheduled request finds its account missing.
+func (r *runner) runOpen(ctx context.Context) {
+	byKind := make([][]*account, len(userKinds))
+	counts := make([]int, len(userKinds))
+	var wg sync.WaitGroup
+	start := time.Now()
+	timer := newStoppedTimer()
+	for i := 0; i < r.opts.Users; i++ {
+		if i > 0 && !sleepUntil(ctx, timer, start.Add(time.Duration(float64(i)/r.opts.SpawnRate*float64(time.Second)))) {
+			break
+		}
+		k := kindForUser(counts)
+		counts[k]++
+		a := newAccount(i, userKinds[k], r.targets[i%len(r.targets)], r.runID)
+		byKind[k] = append(byKind[k], a)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := mathrand.New(mathrand.NewPCG(r.seed, uint64(i)))
+			t := newStoppedTimer()
+			for !r.setUp(ctx, a, slot{shard: i, lag: -1}) {
+				if !sleepFor(ctx, t, a.kind.waitTime(rng.Int64N, r.waitScale())) {
+					return
+				}
+			}
+			r.users.Add(1)
+		}()
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		return
+	}
+	r.schedule(ctx, byKind)
+}
+
+// schedule starts request k at start + k/rate, each in its own goroutine, so a
+// slow or stalled server delays no later start. Latency counts from the scheduled
+// time. Only --max-inflight can hold a start back; such delays are counted.
+func (r *runner) schedule(ctx context.Context, byKind [][]*account) {
+	var kinds []int
+	var cumulative []float64
+	sum := 0.0
+	for k, share := range openModelMix() {
+		if len(byKind[k]) > 0 {
+			sum += share
+			kinds = append(kinds, k)
+			cumulative = append(cumulative, sum)
+		}
+	}
+	for i := range cumulative {
+		cumulative[i] /= sum
+	}
+
+	sem := make(chan struct{}, r.opts.MaxInFlight)
+	var wg sync.WaitGroup
+	start := time.Now()
+	r.schedAt.Store(start.UnixNano())
+	deadline, hasDeadline := ctx.Deadline()
+	interval := float64(time.Second) / r.opts.Rate
+	timer := newStoppedTimer()
+	for k := int64(0); ; k++ {
+		at := start.Add(time.Duration(float64(k) * interval))
+		if hasDeadline && !at.Before(deadline) {
+			break
+		}
+		if !sleepUntil(ctx, timer, at) {
+			break
+		}
+		select {
+		case sem <- struct{}{}:
+		default:
+			r.delayed.Add(1)
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+			}
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		r.scheduled.Add(1)
+		wg.Add(1)
+		go func() {
+			defer func() {
+				<-sem
+				wg.Done()
+			}()
+			s := slot{shard: int(k), scheduled: at, lag: time.Since(at)}
+			x := mathrand.Float64()
+			ki := len(kinds) - 1
+			for i, c := range cumulative {
+				if x < c {
+					ki = i
+					break
+				}
+			}
+			accounts := byKind[kinds[ki]]
+			a := accounts[mathrand.IntN(len(accounts))]
+			if r.renewIfDue(ctx, a, s) {
+				return
+			}
+			// The slot is the schedule's: a status poll with no task to poll
+			// generates audio instead, so the rate holds.
+			if !r.doTask(ctx, a, a.kind.pickTask(mathrand.IntN), s, mathrand.IntN) {
+				r.doTask(ctx, a, taskGenerateAudio, s, mathrand.IntN)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func (r *runner) scheduleStats(col *collector, end time.Time) *ScheduleStats {
+	s := &ScheduleStats{Scheduled: r.scheduled.Load(), Delayed: r.delayed.Load(), Mix: map[string]float64{}}
+	if at := r.schedAt.Load(); at != 0 {
+		s.Start = time.Unix(0, at)
+		if secs := end.Sub(s.Start).Seconds(); secs > 0 {
+			s.AchievedRPS = float64(s.Scheduled) / secs
+		}
+	}
+	lag := &col.cum.startLag
+	s.LagP50 = counterPercentile(lag, 50)
+	s.LagP99 = counterPercentile(lag, 99)
+	s.LagMax = time.Duration(lag.maxNanos)
+	for i, share := range openModelMix() {
+		s.Mix[userKinds[i].name] = share
+	}
+	return s
+}
+
+func newStoppedTimer() *time.Timer {
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	return t
+}
+
+// sleepFor waits d, or until ctx ends (then it returns false).
+func sleepFor(ctx context.Context, t *time.Timer, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t.Reset(d)
+	select {
+	case <-ctx.Done():
+		t.Stop()
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// sleepUntil waits until at, or until ctx ends (then it returns false).
+func sleepUntil(ctx context.Context, t *time.Timer, at time.Time) bool {
+	return sleepFor(ctx, t, time.Until(at))
+}

@@ -33,8 +33,8 @@ var bodyBufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return
 // exchange sends one request, reads the whole answer and records it. parse, when
 // given, reads fields the scenario needs from a successful answer and returns a
 // failure kind when they are missing. It returns true when the request succeeded.
-// A request cut short because the run is stopping is not recorded: it measured
-// nothing.
+// A request cut short because the run is stopping is not recorded (it measured
+// nothing) but counted as abandoned.
 func (r *runner) exchange(ctx context.Context, s slot, ep endpointID, method, target string, header http.Header, body []byte, parse func([]byte) string) bool {
 	var bodyReader io.Reader
 	if body != nil {
@@ -57,6 +57,7 @@ func (r *runner) exchange(ctx context.Context, s slot, ep endpointID, method, ta
 	resp, err := r.client.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
+			r.abandoned.Add(1)
 			return false
 		}
 		r.rec.record(s.shard, ep, time.Since(start), 0, failureKind(err), s.lag)
@@ -87,6 +88,7 @@ func (r *runner) exchange(ctx context.Context, s slot, ep endpointID, method, ta
 	latency := time.Since(start)
 	if err != nil {
 		if ctx.Err() != nil {
+			r.abandoned.Add(1)
 			return false
 		}
 		failKind = failureKind(err)

@@ -39,6 +39,10 @@ type Options struct {
 	MaxInFlight int
 	// Timeout bounds one request, connection included. Default 30 s.
 	Timeout time.Duration
+	// StopTimeout is how long requests still in flight at the end of RunTime may
+	// take to finish and be counted; no new request starts meanwhile. Ctrl-C does
+	// not wait. Default 5 s.
+	StopTimeout time.Duration
 
 	CSVPrefix string // writes <prefix>_stats.csv, _stats_history.csv, _failures.csv
 	HTMLFile  string
@@ -60,6 +64,7 @@ func DefaultOptions() Options {
 		RunTime:     5 * time.Minute,
 		MaxInFlight: 10000,
 		Timeout:     30 * time.Second,
+		StopTimeout: 5 * time.Second,
 		waitScale:   1,
 	}
 }
@@ -86,6 +91,7 @@ Flags:
       --rate R            open model: R requests per second
       --max-inflight N    open model: most requests in flight at once (default %d)
       --timeout D         per-request timeout, connecting included (default %s)
+      --stop-timeout D    at the end, how long requests in flight may finish (default %s)
       --csv PREFIX        write PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv
       --html FILE         write a self-contained HTML report
       --json FILE         write a JSON summary
@@ -105,7 +111,7 @@ writes every report.
 
 func usage(w io.Writer) {
 	d := DefaultOptions()
-	fmt.Fprintf(w, usageText, defaultHost, d.Users, d.SpawnRate, d.RunTime, d.MaxInFlight, d.Timeout)
+	fmt.Fprintf(w, usageText, defaultHost, d.Users, d.SpawnRate, d.RunTime, d.MaxInFlight, d.Timeout, d.StopTimeout)
 }
 
 // errHelp is returned by ParseArgs when --help was asked for.
@@ -123,6 +129,7 @@ func ParseArgs(args []string) (Options, error) {
 	var slos stringList
 	runTime := durationFlag{d: &o.RunTime, bareSeconds: true}
 	timeout := durationFlag{d: &o.Timeout}
+	stopTimeout := durationFlag{d: &o.StopTimeout, bareSeconds: true}
 	for _, name := range []string{"H", "host"} {
 		fs.Var(&hosts, name, "")
 	}
@@ -139,6 +146,7 @@ func ParseArgs(args []string) (Options, error) {
 	fs.Float64Var(&o.Rate, "rate", 0, "")
 	fs.IntVar(&o.MaxInFlight, "max-inflight", o.MaxInFlight, "")
 	fs.Var(timeout, "timeout", "")
+	fs.Var(stopTimeout, "stop-timeout", "")
 	fs.StringVar(&o.CSVPrefix, "csv", "", "")
 	fs.StringVar(&o.HTMLFile, "html", "", "")
 	fs.StringVar(&o.JSONFile, "json", "", "")
@@ -192,6 +200,8 @@ func (o *Options) Validate() error {
 		return fmt.Errorf("--max-inflight %d: must be at least 1", o.MaxInFlight)
 	case o.Timeout <= 0:
 		return fmt.Errorf("--timeout %s: must be above 0", o.Timeout)
+	case o.StopTimeout < 0:
+		return fmt.Errorf("--stop-timeout %s: must be 0 or above", o.StopTimeout)
 	}
 	if o.waitScale == 0 {
 		o.waitScale = 1

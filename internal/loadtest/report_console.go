@@ -122,6 +122,9 @@ func writeRunSummary(w io.Writer, res *Result) {
 		}
 		fmt.Fprintf(w, "Closed model: %d users spawned at %g/s, %s\n", res.Users, res.SpawnRate, wait)
 	}
+	if res.Abandoned > 0 {
+		fmt.Fprintf(w, "%d requests still in flight when the run stopped were abandoned (not in the statistics)\n", res.Abandoned)
+	}
 }
 
 // writeSLOVerdicts prints "SLO met" or the plain list of missed targets.

@@ -73,6 +73,9 @@ func buildHTMLData(res *Result) htmlData {
 		}
 		d.Shape = fmt.Sprintf("closed model: %d users spawned at %g/s, %s", res.Users, res.SpawnRate, wait)
 	}
+	if res.Abandoned > 0 {
+		d.Warning = strings.TrimSpace(d.Warning + fmt.Sprintf(" %d requests still in flight at the stop were abandoned and are not counted.", res.Abandoned))
+	}
 	if res.Interrupted {
 		d.Warning = strings.TrimSpace(d.Warning + " The run was interrupted (Ctrl-C); the numbers cover the time until then.")
 	}

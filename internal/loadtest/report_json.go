@@ -24,6 +24,7 @@ type (
 		EndedAt         time.Time      `json:"ended_at"`
 		DurationSeconds float64        `json:"duration_s"`
 		Interrupted     bool           `json:"interrupted"`
+		Abandoned       int64          `json:"abandoned_requests"`
 		Total           jsonEndpoint   `json:"total"`
 		Endpoints       []jsonEndpoint `json:"endpoints"`
 		Failures        []jsonFailure  `json:"failures"`
@@ -98,7 +99,7 @@ func WriteJSON(w io.Writer, res *Result) error {
 		Tool: "omnivibe loadtest", RunID: res.RunID, Model: res.Model, Hosts: res.Hosts, Users: res.Users,
 		SpawnRate: res.SpawnRate, RunTimeSeconds: res.RunTime.Seconds(), NoWait: res.NoWait, Rate: res.Rate,
 		TimeoutSeconds: res.Timeout.Seconds(), StartedAt: res.Start.UTC(), EndedAt: res.End.UTC(),
-		DurationSeconds: res.Duration().Seconds(), Interrupted: res.Interrupted,
+		DurationSeconds: res.Duration().Seconds(), Interrupted: res.Interrupted, Abandoned: res.Abandoned,
 		Total: endpointJSON(&res.Total), Endpoints: []jsonEndpoint{}, Failures: []jsonFailure{},
 		History: make([]jsonHistory, 0, len(res.History)),
 	}

@@ -34,6 +34,9 @@ type Result struct {
 	History   []HistoryPoint  // one point a second
 	Schedule  *ScheduleStats  // open model only
 	SLOs      []SLOResult
+	// Abandoned counts requests still in flight when the run stopped (Ctrl-C, or
+	// --stop-timeout after --run-time). They measured nothing and are not counted.
+	Abandoned int64
 }
 
 // Duration is how long the run lasted.
@@ -79,6 +82,7 @@ type runner struct {
 	scheduled atomic.Int64
 	delayed   atomic.Int64
 	schedAt   atomic.Int64 // UnixNano of the schedule's start; 0 before it
+	abandoned atomic.Int64 // requests cut off by the stop, not in the statistics
 }
 
 func newRunner(opts Options) *runner {
@@ -129,8 +133,23 @@ func Run(ctx context.Context, opts Options, progress io.Writer) (*Result, error)
 	defer r.client.CloseIdleConnections()
 
 	start := time.Now()
-	runCtx, cancel := context.WithDeadline(ctx, start.Add(opts.RunTime))
-	defer cancel()
+	// stopCtx ends at --run-time (or Ctrl-C): no new request starts after it.
+	// reqCtx cancels requests still in flight: at once on Ctrl-C, otherwise after
+	// --stop-timeout, so the slowest requests of the last seconds are still counted.
+	stopCtx, cancelStop := context.WithDeadline(ctx, start.Add(opts.RunTime))
+	defer cancelStop()
+	reqCtx, cancelReq := context.WithCancel(ctx)
+	defer cancelReq()
+	go func() {
+		<-stopCtx.Done()
+		t := time.NewTimer(opts.StopTimeout)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			cancelReq()
+		case <-reqCtx.Done():
+		}
+	}()
 	col := newCollector(r.rec, start)
 	live := newLiveView(progress, opts, start)
 
@@ -138,9 +157,9 @@ func Run(ctx context.Context, opts Options, progress io.Writer) (*Result, error)
 	go func() {
 		defer close(done)
 		if opts.Rate > 0 {
-			r.runOpen(runCtx)
+			r.runOpen(stopCtx, reqCtx)
 		} else {
-			r.runClosed(runCtx)
+			r.runClosed(stopCtx, reqCtx)
 		}
 	}()
 
@@ -170,6 +189,7 @@ loop:
 		res.Model = "open"
 		res.Schedule = r.scheduleStats(col, end)
 	}
+	res.Abandoned = r.abandoned.Load()
 	res.SLOs = CheckSLOs(res, opts.SLOs)
 	return res, nil
 }
@@ -197,14 +217,14 @@ func (r *runner) waitScale() float64 {
 }
 
 // runClosed starts the users at the spawn rate and lets each loop until the run
-// ends, Locust's way.
-func (r *runner) runClosed(ctx context.Context) {
+// ends, Locust's way. Loops and waits end with stop; requests use reqCtx.
+func (r *runner) runClosed(stop, reqCtx context.Context) {
 	var wg sync.WaitGroup
 	counts := make([]int, len(userKinds))
 	start := time.Now()
 	timer := newStoppedTimer()
 	for i := 0; i < r.opts.Users; i++ {
-		if i > 0 && !sleepUntil(ctx, timer, start.Add(time.Duration(float64(i)/r.opts.SpawnRate*float64(time.Second)))) {
+		if i > 0 && !sleepUntil(stop, timer, start.Add(time.Duration(float64(i)/r.opts.SpawnRate*float64(time.Second)))) {
 			break
 		}
 		k := kindForUser(counts)
@@ -214,32 +234,32 @@ func (r *runner) runClosed(ctx context.Context) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r.runUser(ctx, a, i)
+			r.runUser(stop, reqCtx, a, i)
 		}()
 	}
 	wg.Wait()
 }
 
 // runUser is one virtual user: its on-start steps, then tasks with think times.
-func (r *runner) runUser(ctx context.Context, a *account, index int) {
+func (r *runner) runUser(stop, reqCtx context.Context, a *account, index int) {
 	rng := mathrand.New(mathrand.NewPCG(r.seed, uint64(index)))
 	intn, intn64 := rng.IntN, rng.Int64N
 	timer := newStoppedTimer()
 	s := slot{shard: index, lag: -1}
-	for ctx.Err() == nil {
+	for stop.Err() == nil {
 		if !a.ready.Load() {
-			if !r.setUp(ctx, a, s) {
+			if !r.setUp(reqCtx, a, s) {
 				// A failed on-start is retried after the user's think time, even with
 				// --no-wait: a broken server must not be hammered with sign-ups.
-				if !sleepFor(ctx, timer, a.kind.waitTime(intn64, r.waitScale())) {
+				if !sleepFor(stop, timer, a.kind.waitTime(intn64, r.waitScale())) {
 					return
 				}
 			}
 			continue
 		}
-		r.renewIfDue(ctx, a, s)
-		r.doTask(ctx, a, a.kind.pickTask(intn), s, intn)
-		if !r.opts.NoWait && !sleepFor(ctx, timer, a.kind.waitTime(intn64, r.waitScale())) {
+		r.renewIfDue(reqCtx, a, s)
+		r.doTask(reqCtx, a, a.kind.pickTask(intn), s, intn)
+		if !r.opts.NoWait && !sleepFor(stop, timer, a.kind.waitTime(intn64, r.waitScale())) {
 			return
 		}
 	}
@@ -328,14 +348,14 @@ func (r *runner) doTask(ctx context.Context, a *account, t task, s slot, intn fu
 // each retrying after its think time until it succeeds), then starts requests on
 // the fixed schedule until the run ends. The schedule starts only once every
 // account is ready, so that no scheduled request finds its account missing.
-func (r *runner) runOpen(ctx context.Context) {
+func (r *runner) runOpen(stop, reqCtx context.Context) {
 	byKind := make([][]*account, len(userKinds))
 	counts := make([]int, len(userKinds))
 	var wg sync.WaitGroup
 	start := time.Now()
 	timer := newStoppedTimer()
 	for i := 0; i < r.opts.Users; i++ {
-		if i > 0 && !sleepUntil(ctx, timer, start.Add(time.Duration(float64(i)/r.opts.SpawnRate*float64(time.Second)))) {
+		if i > 0 && !sleepUntil(stop, timer, start.Add(time.Duration(float64(i)/r.opts.SpawnRate*float64(time.Second)))) {
 			break
 		}
 		k := kindForUser(counts)
@@ -347,8 +367,8 @@ func (r *runner) runOpen(ctx context.Context) {
 			defer wg.Done()
 			rng := mathrand.New(mathrand.NewPCG(r.seed, uint64(i)))
 			t := newStoppedTimer()
-			for !r.setUp(ctx, a, slot{shard: i, lag: -1}) {
-				if !sleepFor(ctx, t, a.kind.waitTime(rng.Int64N, r.waitScale())) {
+			for !r.setUp(reqCtx, a, slot{shard: i, lag: -1}) {
+				if !sleepFor(stop, t, a.kind.waitTime(rng.Int64N, r.waitScale())) {
 					return
 				}
 			}
@@ -356,16 +376,16 @@ func (r *runner) runOpen(ctx context.Context) {
 		}()
 	}
 	wg.Wait()
-	if ctx.Err() != nil {
+	if stop.Err() != nil {
 		return
 	}
-	r.schedule(ctx, byKind)
+	r.schedule(stop, reqCtx, byKind)
 }
 
 // schedule starts request k at start + k/rate, each in its own goroutine, so a
 // slow or stalled server delays no later start. Latency counts from the scheduled
 // time. Only --max-inflight can hold a start back; such delays are counted.
-func (r *runner) schedule(ctx context.Context, byKind [][]*account) {
+func (r *runner) schedule(stop, reqCtx context.Context, byKind [][]*account) {
 	var kinds []int
 	var cumulative []float64
 	sum := 0.0
@@ -384,7 +404,7 @@ func (r *runner) schedule(ctx context.Context, byKind [][]*account) {
 	var wg sync.WaitGroup
 	start := time.Now()
 	r.schedAt.Store(start.UnixNano())
-	deadline, hasDeadline := ctx.Deadline()
+	deadline, hasDeadline := stop.Deadline()
 	interval := float64(time.Second) / r.opts.Rate
 	timer := newStoppedTimer()
 	for k := int64(0); ; k++ {
@@ -392,7 +412,7 @@ func (r *runner) schedule(ctx context.Context, byKind [][]*account) {
 		if hasDeadline && !at.Before(deadline) {
 			break
 		}
-		if !sleepUntil(ctx, timer, at) {
+		if !sleepUntil(stop, timer, at) {
 			break
 		}
 		select {
@@ -401,10 +421,10 @@ func (r *runner) schedule(ctx context.Context, byKind [][]*account) {
 			r.delayed.Add(1)
 			select {
 			case sem <- struct{}{}:
-			case <-ctx.Done():
+			case <-stop.Done():
 			}
 		}
-		if ctx.Err() != nil {
+		if stop.Err() != nil {
 			break
 		}
 		r.scheduled.Add(1)
@@ -425,13 +445,13 @@ func (r *runner) schedule(ctx context.Context, byKind [][]*account) {
 			}
 			accounts := byKind[kinds[ki]]
 			a := accounts[mathrand.IntN(len(accounts))]
-			if r.renewIfDue(ctx, a, s) {
+			if r.renewIfDue(reqCtx, a, s) {
 				return
 			}
 			// The slot is the schedule's: a status poll with no task to poll
 			// generates audio instead, so the rate holds.
-			if !r.doTask(ctx, a, a.kind.pickTask(mathrand.IntN), s, mathrand.IntN) {
-				r.doTask(ctx, a, taskGenerateAudio, s, mathrand.IntN)
+			if !r.doTask(reqCtx, a, a.kind.pickTask(mathrand.IntN), s, mathrand.IntN) {
+				r.doTask(reqCtx, a, taskGenerateAudio, s, mathrand.IntN)
 			}
 		}()
 	}

@@ -204,18 +204,22 @@ func formatPercent(ratio float64) string {
 	return s + "%"
 }
 
-// formatLatency prints a latency in milliseconds with the precision it deserves:
-// 0.123ms, 12.3ms, 123ms, 1.23s.
+// formatLatency prints a latency with the precision it deserves and no trailing
+// zeros: 0.312ms, 5ms, 12.3ms, 123ms, 1.25s.
 func formatLatency(d time.Duration) string {
 	ms := float64(d) / float64(time.Millisecond)
+	unit, v, decimals := "ms", ms, 3
 	switch {
 	case ms >= 1000:
-		return strconv.FormatFloat(ms/1000, 'f', 2, 64) + "s"
+		unit, v, decimals = "s", ms/1000, 2
 	case ms >= 100:
-		return strconv.FormatFloat(ms, 'f', 0, 64) + "ms"
+		decimals = 0
 	case ms >= 10:
-		return strconv.FormatFloat(ms, 'f', 1, 64) + "ms"
-	default:
-		return strconv.FormatFloat(ms, 'f', 3, 64) + "ms"
+		decimals = 1
 	}
+	s := strconv.FormatFloat(v, 'f', decimals, 64)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return s + unit
 }

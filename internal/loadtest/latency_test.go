@@ -172,3 +172,42 @@ func TestReportedCountEqualsServerCount(t *testing.T) {
 		})
 	}
 }
+
+func TestOpenModelKeepsSendingToAStalledServer(t *testing.T) {
+	// The server answers nothing for the first second of the schedule. An open
+	// model must keep starting requests during it (200/s: about 200 at once);
+	// a closed one would stop at its number of users.
+	const stall = time.Second
+	var inStall, peak atomic.Int64
+	var stallOnce sync.Once
+	release := make(chan struct{})
+	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/api/v1/auth/register", "/api/v1/billing/plan", "/api/v1/clients":
+		default:
+			stallOnce.Do(func() { time.AfterFunc(stall, func() { close(release) }) })
+			n := inStall.Add(1)
+			for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+			}
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+			inStall.Add(-1)
+		}
+		trivialHandler(w, r)
+	})
+	opts := testOptions(2*time.Second, 4, srv.URL)
+	opts.Rate = 200
+	opts.ignoreCPU = true
+	res := mustRun(t, opts)
+	if res.Total.Failures != 0 {
+		t.Fatalf("failures:%s", describeFailures(res))
+	}
+	if p := peak.Load(); p < 100 {
+		t.Errorf("at most %d requests reached the stalled server at once, want about 200 (one every 5 ms for 1 s)", p)
+	}
+	if p99 := res.Total.Percentile(99); p99 < stall*9/10 {
+		t.Errorf("P99 = %s, want at least %s", p99, stall*9/10)
+	}
+}

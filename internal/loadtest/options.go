@@ -49,6 +49,9 @@ type Options struct {
 	JSONFile  string
 	SLOs      []SLO // targets checked at the end; any miss gives exit status 1
 
+	// ignoreCPU lets the open model's worker pool grow even when the machine's
+	// CPU is busy, so tests that check growth do not depend on what else runs.
+	ignoreCPU bool
 	// waitScale multiplies the scenario's think times. Tests shrink it so the full
 	// scenario, waits included, runs in a fraction of a second; it is not a flag.
 	waitScale float64
@@ -89,7 +92,7 @@ Flags:
   -t, --run-time D        run length: 90s, 5m, 1h30m, or seconds (default %s)
       --no-wait           no think time between tasks (closed model)
       --rate R            open model: R requests per second
-      --max-inflight N    open model: most requests in flight at once (default %d)
+      --max-inflight N    open model: most requests started and unfinished (default %d)
       --timeout D         per-request timeout, connecting included (default %s)
       --stop-timeout D    at the end, how long requests in flight may finish (default %s)
       --csv PREFIX        write PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv

@@ -106,6 +106,18 @@ type interval struct {
 	startLag counters
 }
 
+// newInterval allocates every histogram up front: allocating (and zeroing) one
+// on the first request of an endpoint would stall the requests of the first
+// second, and in the open model that start-up stall makes the pool grow.
+func newInterval() *interval {
+	iv := &interval{}
+	for i := range iv.eps {
+		iv.eps[i].hist = newHistogram()
+	}
+	iv.startLag.hist = newHistogram()
+	return iv
+}
+
 func (iv *interval) add(ep endpointID, latency time.Duration, size int64, failKind string, lag time.Duration) {
 	iv.eps[ep].add(latency, size, failKind != "")
 	if lag >= 0 {
@@ -163,8 +175,8 @@ func newRecorder(numShards int) *recorder {
 	}
 	r := &recorder{shards: make([]shard, numShards), spare: make([]*interval, numShards)}
 	for i := range r.shards {
-		r.shards[i].cur = &interval{}
-		r.spare[i] = &interval{}
+		r.shards[i].cur = newInterval()
+		r.spare[i] = newInterval()
 	}
 	return r
 }

@@ -57,7 +57,7 @@ type (
 		Start             time.Time          `json:"start"`
 		Scheduled         int64              `json:"scheduled"`
 		AchievedPerSecond float64            `json:"achieved_per_s"`
-		Delayed           int64              `json:"delayed_by_max_inflight"`
+		Delayed           int64              `json:"delayed_starts"`
 		LagP50Ms          float64            `json:"start_lag_p50_ms"`
 		LagP99Ms          float64            `json:"start_lag_p99_ms"`
 		LagMaxMs          float64            `json:"start_lag_max_ms"`

@@ -58,8 +58,9 @@ func (r *Result) SLOsMet() bool {
 type ScheduleStats struct {
 	Start     time.Time // when the first scheduled request was due (after provisioning)
 	Scheduled int64     // requests started on the schedule
-	// Delayed counts starts held back because --max-inflight requests were already
-	// in flight.
+	// Delayed counts the times a start left no worker free and none could be
+	// added (--max-inflight reached, or the generator already running late): the
+	// next start then waited for a worker.
 	Delayed     int64
 	LagP50      time.Duration
 	LagP99      time.Duration
@@ -70,12 +71,12 @@ type ScheduleStats struct {
 
 // runner holds one run's shared state.
 type runner struct {
-	opts    Options
-	runID   string
-	seed    uint64
-	client  *http.Client
-	rec     *recorder
-	targets []*target
+	opts      Options
+	runID     string
+	seed      uint64
+	transport *http.Transport
+	rec       *recorder
+	targets   []*target
 
 	inFlight  atomic.Int64
 	users     atomic.Int64 // running users, or provisioned accounts
@@ -93,7 +94,7 @@ func newRunner(opts Options) *runner {
 	r := &runner{
 		opts:  opts,
 		runID: hex.EncodeToString(id[:]),
-		rec:   newRecorder(4 * runtime.GOMAXPROCS(0)),
+		rec:   newRecorder(2 * runtime.GOMAXPROCS(0)),
 	}
 	for _, b := range seed {
 		r.seed = r.seed<<8 | uint64(b)
@@ -118,7 +119,7 @@ func newRunner(opts Options) *runner {
 		ExpectContinueTimeout: time.Second,
 		ForceAttemptHTTP2:     false, // HTTP/1.1, as Locust's requests speaks it
 	}
-	r.client = &http.Client{Transport: transport, Timeout: opts.Timeout}
+	r.transport = transport
 	return r
 }
 
@@ -130,7 +131,7 @@ func Run(ctx context.Context, opts Options, progress io.Writer) (*Result, error)
 		return nil, err
 	}
 	r := newRunner(opts)
-	defer r.client.CloseIdleConnections()
+	defer r.transport.CloseIdleConnections()
 
 	start := time.Now()
 	// stopCtx ends at --run-time (or Ctrl-C): no new request starts after it.
@@ -382,10 +383,32 @@ func (r *runner) runOpen(stop, reqCtx context.Context) {
 	r.schedule(stop, reqCtx, byKind)
 }
 
-// schedule starts request k at start + k/rate, each in its own goroutine, so a
-// slow or stalled server delays no later start. Latency counts from the scheduled
-// time. Only --max-inflight can hold a start back; such delays are counted.
+// schedule starts request k at start + k/rate and times it from then, so that
+// waiting for a slow server is charged to the requests that waited.
+//
+// Requests are run by a pool of workers, each claiming the next slot from a
+// shared counter, sleeping until it is due and sending it (as wrk2's connections
+// do): a backlog costs nothing but a counter, and the generator does not spend
+// its CPU on thousands of parked goroutines when it falls behind. The pool keeps
+// one worker idle: when the last idle worker takes a request, another starts, so
+// a stalled server still receives a new request at every slot, up to
+// --max-inflight at once. Past that, when the machine has no CPU to spare, or
+// while the pool is already growing as fast as it may, slots wait for a worker; the wait shows as start lag (and in their latency) and
+// such starts are counted as delayed. A worker that finishes while enough others
+// are idle ends, so the pool follows the concurrency the server needs.
 func (r *runner) schedule(stop, reqCtx context.Context, byKind [][]*account) {
+	// The pool may at most double (or grow by 16) every growthPeriod, and stops
+	// growing when less than 5 % of the machine's CPU time was idle over the last
+	// cpuPeriod; it grows again above 15 %. Unchecked, a start-up burst (new
+	// connections on both sides) makes requests slow, slow requests make the
+	// pool grow, and thousands of busy connections cost more CPU per request
+	// than the generator and server have: the schedule never recovers.
+	const (
+		growthPeriod          = 100 * time.Millisecond
+		cpuPeriod             = 2 * growthPeriod
+		shortBelow, ampleOver = 0.05, 0.15
+	)
+
 	var kinds []int
 	var cumulative []float64
 	sum := 0.0
@@ -400,42 +423,65 @@ func (r *runner) schedule(stop, reqCtx context.Context, byKind [][]*account) {
 		cumulative[i] /= sum
 	}
 
-	sem := make(chan struct{}, r.opts.MaxInFlight)
-	var wg sync.WaitGroup
 	start := time.Now()
 	r.schedAt.Store(start.UnixNano())
 	deadline, hasDeadline := stop.Deadline()
 	interval := float64(time.Second) / r.opts.Rate
-	timer := newStoppedTimer()
-	for k := int64(0); ; k++ {
-		at := start.Add(time.Duration(float64(k) * interval))
-		if hasDeadline && !at.Before(deadline) {
-			break
-		}
-		if !sleepUntil(stop, timer, at) {
-			break
-		}
-		select {
-		case sem <- struct{}{}:
-		default:
-			r.delayed.Add(1)
+	maxWorkers := int64(r.opts.MaxInFlight)
+	maxIdle := int64(2 * runtime.GOMAXPROCS(0))
+
+	var next, workers, idle, ids, limit atomic.Int64
+	limit.Store(min(maxWorkers, 2*maxIdle))
+	var wg sync.WaitGroup
+	var spawn func() bool
+	wg.Add(1) // the sampler spawns workers too, so it must end before wg.Wait does
+	go func() {
+		defer wg.Done()
+		cpu := newCPUIdle()
+		cpuShort := false
+		t := time.NewTicker(growthPeriod)
+		defer t.Stop()
+		for tick := 1; ; tick++ {
 			select {
-			case sem <- struct{}{}:
 			case <-stop.Done():
+				return
+			case <-t.C:
+			}
+			if tick%int(cpuPeriod/growthPeriod) == 0 {
+				if idle, ok := cpu.fraction(); ok && !r.opts.ignoreCPU {
+					cpuShort = idle < shortBelow || cpuShort && idle < ampleOver
+				}
+			}
+			w := workers.Load()
+			if cpuShort {
+				limit.Store(w)
+			} else {
+				limit.Store(min(maxWorkers, max(2*w, w+16)))
+			}
+			// Every worker may be busy with a refused spawn behind it: then no one
+			// watches the schedule, so start the worker that was refused.
+			if idle.Load() <= 0 {
+				spawn()
 			}
 		}
-		if stop.Err() != nil {
-			break
-		}
-		r.scheduled.Add(1)
-		wg.Add(1)
-		go func() {
-			defer func() {
-				<-sem
-				wg.Done()
-			}()
-			s := slot{shard: int(k), scheduled: at, lag: time.Since(at)}
-			x := mathrand.Float64()
+	}()
+	work := func(id int64) {
+		defer wg.Done()
+		rng := mathrand.New(mathrand.NewPCG(r.seed, uint64(id)))
+		timer := newStoppedTimer()
+		for {
+			k := next.Add(1) - 1
+			at := start.Add(time.Duration(float64(k) * interval))
+			if hasDeadline && !at.Before(deadline) || !sleepUntil(stop, timer, at) {
+				return
+			}
+			lag := time.Since(at)
+			if idle.Add(-1) == 0 && !spawn() {
+				r.delayed.Add(1)
+			}
+			r.scheduled.Add(1)
+			s := slot{shard: int(id), scheduled: at, lag: lag}
+			x := rng.Float64()
 			ki := len(kinds) - 1
 			for i, c := range cumulative {
 				if x < c {
@@ -444,16 +490,37 @@ func (r *runner) schedule(stop, reqCtx context.Context, byKind [][]*account) {
 				}
 			}
 			accounts := byKind[kinds[ki]]
-			a := accounts[mathrand.IntN(len(accounts))]
-			if r.renewIfDue(reqCtx, a, s) {
+			a := accounts[rng.IntN(len(accounts))]
+			// The slot is the schedule's: it renews the account's token when due,
+			// and a status poll with no task to poll generates audio instead.
+			if !r.renewIfDue(reqCtx, a, s) && !r.doTask(reqCtx, a, a.kind.pickTask(rng.IntN), s, rng.IntN) {
+				r.doTask(reqCtx, a, taskGenerateAudio, s, rng.IntN)
+			}
+			// Enough workers wait already: this one ends, so that after a burst
+			// the pool (and the set of busy connections) shrinks back.
+			if idle.Load() >= maxIdle {
+				workers.Add(-1)
 				return
 			}
-			// The slot is the schedule's: a status poll with no task to poll
-			// generates audio instead, so the rate holds.
-			if !r.doTask(reqCtx, a, a.kind.pickTask(mathrand.IntN), s, mathrand.IntN) {
-				r.doTask(reqCtx, a, taskGenerateAudio, s, mathrand.IntN)
+			idle.Add(1)
+		}
+	}
+	spawn = func() bool {
+		for {
+			n := workers.Load()
+			if n >= limit.Load() {
+				return false
 			}
-		}()
+			if workers.CompareAndSwap(n, n+1) {
+				idle.Add(1)
+				wg.Add(1)
+				go work(ids.Add(1))
+				return true
+			}
+		}
+	}
+	for range min(maxWorkers, maxIdle) {
+		spawn()
 	}
 	wg.Wait()
 }

@@ -94,7 +94,7 @@ func reportRun(b *testing.B, res *Result) {
 	b.ReportMetric(float64(res.Total.Failures), "failures")
 	if res.Schedule != nil {
 		b.ReportMetric(float64(res.Schedule.LagP99)/1e6, "lag-p99-ms")
-		b.ReportMetric(float64(res.Schedule.Delayed), "delayed")
+		b.ReportMetric(float64(res.Schedule.LateStarts), "late-starts")
 	}
 	if res.Total.Failures > 0 {
 		b.Errorf("failures:%s", describeFailures(res))

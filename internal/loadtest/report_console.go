@@ -110,9 +110,9 @@ func writeRunSummary(w io.Writer, res *Result) {
 		s := res.Schedule
 		fmt.Fprintf(w, "Open model: %g req/s scheduled, %d started (%.1f/s), %d accounts; latency counts from the scheduled start\n",
 			res.Rate, s.Scheduled, s.AchievedRPS, res.Users)
-		fmt.Fprintf(w, "Start lag (generator delay, included in latencies): p50 %s, p99 %s, max %s; %d starts found no free worker\n",
-			formatLatency(s.LagP50), formatLatency(s.LagP99), formatLatency(s.LagMax), s.Delayed)
-		if s.Delayed > 0 || s.LagP99 > 10*time.Millisecond {
+		fmt.Fprintf(w, "Start lag (generator delay, included in latencies): p50 %s, p99 %s, max %s; %d starts more than %s late\n",
+			formatLatency(s.LagP50), formatLatency(s.LagP99), formatLatency(s.LagMax), s.LateStarts, formatLatency(LateStartThreshold))
+		if s.Late() {
 			fmt.Fprintln(w, "WARNING: the generator could not keep its schedule; part of the latency above is its own delay")
 		}
 	} else {

@@ -60,9 +60,9 @@ func buildHTMLData(res *Result) htmlData {
 	if res.Model == "open" {
 		d.Shape = fmt.Sprintf("open model: %g requests/s on a fixed schedule, %d accounts; latency from the scheduled start", res.Rate, res.Users)
 		if s := res.Schedule; s != nil {
-			d.Schedule = fmt.Sprintf("%d requests started (%.1f/s); start lag p50 %s, p99 %s, max %s; %d starts found no free worker",
-				s.Scheduled, s.AchievedRPS, formatLatency(s.LagP50), formatLatency(s.LagP99), formatLatency(s.LagMax), s.Delayed)
-			if s.Delayed > 0 || s.LagP99 > 10*time.Millisecond {
+			d.Schedule = fmt.Sprintf("%d requests started (%.1f/s); start lag p50 %s, p99 %s, max %s; %d starts more than %s late",
+				s.Scheduled, s.AchievedRPS, formatLatency(s.LagP50), formatLatency(s.LagP99), formatLatency(s.LagMax), s.LateStarts, formatLatency(LateStartThreshold))
+			if s.Late() {
 				d.Warning = "The generator could not keep its schedule: part of the latency is its own delay."
 			}
 		}

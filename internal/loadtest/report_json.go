@@ -57,7 +57,7 @@ type (
 		Start             time.Time          `json:"start"`
 		Scheduled         int64              `json:"scheduled"`
 		AchievedPerSecond float64            `json:"achieved_per_s"`
-		Delayed           int64              `json:"delayed_starts"`
+		LateStarts        int64              `json:"late_starts"`
 		LagP50Ms          float64            `json:"start_lag_p50_ms"`
 		LagP99Ms          float64            `json:"start_lag_p99_ms"`
 		LagMaxMs          float64            `json:"start_lag_max_ms"`
@@ -111,7 +111,7 @@ func WriteJSON(w io.Writer, res *Result) error {
 	}
 	if s := res.Schedule; s != nil {
 		r.Schedule = &jsonSchedule{
-			Start: s.Start.UTC(), Scheduled: s.Scheduled, AchievedPerSecond: s.AchievedRPS, Delayed: s.Delayed,
+			Start: s.Start.UTC(), Scheduled: s.Scheduled, AchievedPerSecond: s.AchievedRPS, LateStarts: s.LateStarts,
 			LagP50Ms: millis(s.LagP50), LagP99Ms: millis(s.LagP99), LagMaxMs: millis(s.LagMax), Mix: s.Mix,
 		}
 	}

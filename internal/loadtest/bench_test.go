@@ -24,26 +24,41 @@ import (
 //	wrk -t2 -c64 -d10s http://127.0.0.1:18080/api/v1/campaigns
 const trivialServerEnv = "OMNIVIBE_LOADTEST_TRIVIAL_SERVER"
 
+// contractServerEnv makes the test binary serve the fake contract API (see
+// contract_server_test.go) on the address it holds, logging every rejected
+// request to stderr: a strict server to run loadtest/locustfile.py against.
+// OMNIVIBE_LOADTEST_CONTRACT_SERVER_TOKEN_LIFE (a duration) shortens the access
+// tokens' 30 minutes, to exercise token refresh.
+const contractServerEnv = "OMNIVIBE_LOADTEST_CONTRACT_SERVER"
+
 // benchHostEnv points the benchmarks at a server that is already running.
 const benchHostEnv = "OMNIVIBE_LOADTEST_BENCH_HOST"
 
 func TestMain(m *testing.M) {
 	if addr := os.Getenv(trivialServerEnv); addr != "" {
-		os.Exit(serveTrivial(addr))
+		os.Exit(serveTrivial(addr, http.HandlerFunc(trivialHandler)))
+	}
+	if addr := os.Getenv(contractServerEnv); addr != "" {
+		api := newContractAPI()
+		api.logRejections = os.Stderr
+		if d, err := time.ParseDuration(os.Getenv(contractServerEnv + "_TOKEN_LIFE")); err == nil {
+			api.tokenLife = d
+		}
+		os.Exit(serveTrivial(addr, api.handler()))
 	}
 	os.Exit(m.Run())
 }
 
-// serveTrivial serves trivialHandler until the process is stopped. It prints the
-// base URL on its first line so a parent process can find a port chosen by ":0".
-func serveTrivial(addr string) int {
+// serveTrivial serves h until the process is stopped. It prints the base URL on
+// its first line so a parent process can find a port chosen by ":0".
+func serveTrivial(addr string, h http.Handler) int {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	fmt.Printf("http://%s\n", l.Addr())
-	if err := http.Serve(l, http.HandlerFunc(trivialHandler)); err != nil {
+	if err := http.Serve(l, h); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}

@@ -3,6 +3,7 @@ package loadtest
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"net/http/httptest"
@@ -32,6 +33,8 @@ type contractServer struct {
 	total    atomic.Int64
 	rejected atomic.Int64 // answers ≥ 400, for diagnostics
 	lastErr  atomic.Value // the last rejection's message
+
+	logRejections io.Writer // when set, each rejection is written here
 }
 
 type fakeSession struct {
@@ -48,12 +51,24 @@ type fakeAccount struct {
 }
 
 func newContractServer(t testing.TB) *contractServer {
-	s := &contractServer{
+	s := newContractAPI()
+	s.Server = httptest.NewServer(s.handler())
+	t.Cleanup(s.Close)
+	return s
+}
+
+// newContractAPI builds the fake API without a server, so that TestMain can also
+// serve it from a separate process (for running Locust against it).
+func newContractAPI() *contractServer {
+	return &contractServer{
 		tokenLife: 30 * time.Minute,
 		emails:    map[string]bool{},
 		tokens:    map[string]*fakeSession{},
 		refreshes: map[string]*fakeAccount{},
 	}
+}
+
+func (s *contractServer) handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/v1/auth/register", s.count(epRegister, s.register))
 	mux.HandleFunc("POST /api/v1/auth/refresh", s.count(epRefreshToken, s.refresh))
@@ -65,12 +80,10 @@ func newContractServer(t testing.TB) *contractServer {
 	mux.HandleFunc("POST /api/v1/writer/generate", s.count(epGenerateScript, s.authed(s.generateScript)))
 	mux.HandleFunc("POST /api/v1/audio/generate", s.count(epGenerateAudio, s.authed(s.generateAudio)))
 	mux.HandleFunc("GET /api/v1/audio/status/{task_id}", s.count(epAudioStatus, s.authed(s.audioStatus)))
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.total.Add(1)
 		mux.ServeHTTP(w, r)
-	}))
-	t.Cleanup(s.Close)
-	return s
+	})
 }
 
 type apiError struct {
@@ -94,6 +107,9 @@ func (s *contractServer) count(ep endpointID, h handler) http.HandlerFunc {
 		if err != nil {
 			s.rejected.Add(1)
 			s.lastErr.Store(r.Method + " " + r.URL.Path + ": " + err.msg)
+			if s.logRejections != nil {
+				fmt.Fprintf(s.logRejections, "rejected %s %s: %d %s\n", r.Method, r.URL.Path, err.status, err.msg)
+			}
 			status = err.status
 			body = map[string]any{"error_code": err.code, "message": err.msg, "action": "check_input", "request_id": "test"}
 		}

@@ -105,21 +105,21 @@ func htmlRowOf(e *EndpointStats) htmlRow {
 // historyCharts draws the three charts of Locust's report from the per-second
 // history: throughput, response-time percentiles and users.
 func historyCharts(res *Result) []template.HTML {
-	n := len(res.History)
-	xs := make([]float64, n)
-	rps, fps := make([]float64, n), make([]float64, n)
-	p50, p95, p99 := make([]float64, n), make([]float64, n), make([]float64, n)
-	users, inflight := make([]float64, n), make([]float64, n)
+	var xs, rps, fps, p50, p95, p99, users, inflight []float64
 	prev := time.Duration(0)
-	for i, p := range res.History {
-		xs[i] = p.Elapsed.Seconds()
-		if span := (p.Elapsed - prev).Seconds(); span > 0 {
-			rps[i] = float64(p.Requests) / span
-			fps[i] = float64(p.Failures) / span
-		}
+	for _, p := range res.History {
+		span := (p.Elapsed - prev).Seconds()
 		prev = p.Elapsed
-		p50[i], p95[i], p99[i] = millis(p.P50), millis(p.P95), millis(p.P99)
-		users[i], inflight[i] = float64(p.Users), float64(p.InFlight)
+		// The last tick, at the stop, may cover a few milliseconds: as a point
+		// of a per-second chart it would be noise.
+		if span < 0.5 {
+			continue
+		}
+		xs = append(xs, p.Elapsed.Seconds())
+		rps = append(rps, float64(p.Requests)/span)
+		fps = append(fps, float64(p.Failures)/span)
+		p50, p95, p99 = append(p50, millis(p.P50)), append(p95, millis(p.P95)), append(p99, millis(p.P99))
+		users, inflight = append(users, float64(p.Users)), append(inflight, float64(p.InFlight))
 	}
 	userLabel := "users"
 	if res.Model == "open" {
@@ -173,8 +173,8 @@ func lineChart(title, unit string, xs []float64, series []chartSeries) template.
 		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" class="grid"/>`, left, width-right, py(y), py(y))
 		fmt.Fprintf(&b, `<text x="%d" y="%.1f" class="tick" text-anchor="end">%s</text>`, left-6, py(y)+4, axisNumber(y))
 	}
-	for i := 0; i <= 6; i++ {
-		x := xMax * float64(i) / 6
+	step := timeStep(xMax / 6)
+	for x := 0.0; x <= xMax+1e-9; x += step {
 		fmt.Fprintf(&b, `<text x="%.1f" y="%d" class="tick" text-anchor="middle">%s</text>`, px(x), height-bott+16,
 			(time.Duration(x) * time.Second).String())
 	}
@@ -198,6 +198,17 @@ func lineChart(title, unit string, xs []float64, series []chartSeries) template.
 	return template.HTML(b.String())
 }
 
+// timeStep is the smallest round number of seconds (1, 2, 5, 10, 15, 30 s,
+// 1, 2, 5, 10, 15, 30 min, 1 h...) at least min, for time-axis ticks.
+func timeStep(min float64) float64 {
+	for _, s := range []float64{1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600} {
+		if s >= min {
+			return s
+		}
+	}
+	return 3600 * math.Ceil(min/3600)
+}
+
 // niceCeil rounds a chart's maximum up to 1, 2 or 5 times a power of ten.
 func niceCeil(v float64) float64 {
 	if v <= 0 {
@@ -216,7 +227,7 @@ func axisNumber(v float64) string {
 	if v >= 100 || v == math.Trunc(v) {
 		return strconv.FormatFloat(v, 'f', 0, 64)
 	}
-	return strconv.FormatFloat(v, 'f', 2, 64)
+	return strings.TrimRight(strings.TrimRight(strconv.FormatFloat(v, 'f', 2, 64), "0"), ".")
 }
 
 var htmlReport = template.Must(template.New("report").Parse(`<!DOCTYPE html>
@@ -230,8 +241,9 @@ body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin:
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; }
 .meta { color: #4a5565; margin: 2px 0; }
 .warn { background: #fff4d6; border: 1px solid #e3b341; padding: 8px 12px; border-radius: 4px; }
-table { border-collapse: collapse; width: 100%; background: #fff; font-variant-numeric: tabular-nums; }
-th, td { border: 1px solid #dde2e8; padding: 4px 8px; text-align: right; white-space: nowrap; }
+.scroll { overflow-x: auto; }
+table { border-collapse: collapse; background: #fff; font-variant-numeric: tabular-nums; font-size: 13px; }
+th, td { border: 1px solid #dde2e8; padding: 3px 6px; text-align: right; white-space: nowrap; }
 th { background: #eef1f5; } td.l, th.l { text-align: left; }
 tr.total td { font-weight: 600; background: #f4f6f9; }
 .met { color: #1f7a3f; font-weight: 600; } .missed { color: #b3261e; font-weight: 600; }
@@ -257,11 +269,11 @@ svg .grid { stroke: #e6e9ee; stroke-width: 1; }
 {{end}}
 
 <h2>Requests (latencies in ms)</h2>
-<table>
-<tr><th class="l">Type</th><th class="l">Name</th><th># requests</th><th># fails</th><th>fail %</th><th>Avg</th><th>Min</th><th>Max</th>{{range .Labels}}<th>{{.}}</th>{{end}}<th>req/s</th><th>fails/s</th><th>Avg size (B)</th></tr>
+<div class="scroll"><table>
+<tr><th class="l">Type</th><th class="l">Name</th><th># reqs</th><th># fails</th><th>fail %</th><th>Avg</th><th>Min</th><th>Max</th>{{range .Labels}}<th>{{.}}</th>{{end}}<th>req/s</th><th>fails/s</th><th>Avg size (B)</th></tr>
 {{range .Rows}}<tr><td class="l">{{.Method}}</td><td class="l">{{.Name}}</td><td>{{.Requests}}</td><td>{{.Failures}}</td><td>{{.FailurePct}}</td><td>{{.Avg}}</td><td>{{.Min}}</td><td>{{.Max}}</td>{{range .Percentiles}}<td>{{.}}</td>{{end}}<td>{{.RPS}}</td><td>{{.FailuresPerS}}</td><td>{{.AvgSizeB}}</td></tr>
 {{end}}{{with .Total}}<tr class="total"><td class="l"></td><td class="l">{{.Name}}</td><td>{{.Requests}}</td><td>{{.Failures}}</td><td>{{.FailurePct}}</td><td>{{.Avg}}</td><td>{{.Min}}</td><td>{{.Max}}</td>{{range .Percentiles}}<td>{{.}}</td>{{end}}<td>{{.RPS}}</td><td>{{.FailuresPerS}}</td><td>{{.AvgSizeB}}</td></tr>{{end}}
-</table>
+</table></div>
 
 <h2>Charts</h2>
 {{range .Charts}}{{.}}

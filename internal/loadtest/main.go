@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Main runs `omnivibe loadtest`. args exclude the program and subcommand names.
@@ -32,7 +33,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if opts.Rate > 0 {
 		model = fmt.Sprintf("open model, %g requests/s, %d accounts", opts.Rate, opts.Users)
 	}
-	fmt.Fprintf(stderr, "loadtest: %s for %s against %v (Ctrl-C stops and still reports)\n", model, opts.RunTime, opts.Hosts)
+	fmt.Fprintf(stderr, "loadtest: %s for %s against %s (Ctrl-C stops and still reports)\n", model, opts.RunTime, strings.Join(opts.Hosts, ", "))
 
 	res, err := Run(ctx, opts, stderr)
 	if err != nil {

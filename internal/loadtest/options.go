@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -181,6 +182,7 @@ func (o *Options) Validate() error {
 	if len(o.Hosts) == 0 {
 		return errors.New("--host: at least one base URL is needed")
 	}
+	o.Hosts = slices.Clone(o.Hosts) // trimmed below; the caller's slice stays as it was
 	for i, h := range o.Hosts {
 		u, err := url.Parse(h)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -148,5 +149,24 @@ func TestFailureKindNamesTheCause(t *testing.T) {
 		if got := failureKind(k.err); got != k.want {
 			t.Errorf("failureKind(%v) = %q, want %q", k.err, got, k.want)
 		}
+	}
+}
+
+func TestOpenModelWithoutAccountsSaysSo(t *testing.T) {
+	// The server under test has no register endpoint yet.
+	srv := newCountingServer(t, http.NotFound)
+	opts := testOptions(time.Second, 3, srv.URL)
+	opts.Rate = 100
+	res := mustRun(t, opts)
+	if res.Schedule == nil || !res.Schedule.NeverStarted() || res.Schedule.Scheduled != 0 {
+		t.Fatalf("schedule %+v, want one that never started", res.Schedule)
+	}
+	if len(res.Failures) != 1 || res.Failures[0].Error != "HTTP 404 Not Found" || res.Failures[0].Name != "/api/v1/auth/register" {
+		t.Errorf("failures:%s\nwant only the missing register endpoint", describeFailures(res))
+	}
+	var out strings.Builder
+	WriteConsoleReport(&out, res)
+	if !strings.Contains(out.String(), "The schedule never started") {
+		t.Errorf("console report does not say the schedule never started:\n%s", out.String())
 	}
 }

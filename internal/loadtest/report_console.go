@@ -115,6 +115,9 @@ func writeRunSummary(w io.Writer, res *Result) {
 		if s.Late() {
 			fmt.Fprintln(w, "WARNING: the generator could not keep its schedule; part of the latency above is its own delay")
 		}
+		if s.NeverStarted() {
+			fmt.Fprintln(w, "WARNING: "+neverStartedNote)
+		}
 	} else {
 		wait := "think times 1-3 s (regular) / 2-5 s (power)"
 		if res.NoWait {

@@ -65,6 +65,9 @@ func buildHTMLData(res *Result) htmlData {
 			if s.Late() {
 				d.Warning = "The generator could not keep its schedule: part of the latency is its own delay."
 			}
+			if s.NeverStarted() {
+				d.Warning = neverStartedNote
+			}
 		}
 	} else {
 		wait := "think times 1-3 s (regular) / 2-5 s (power)"

@@ -64,3 +64,10 @@ const LateStartThreshold = 10 * time.Millisecond
 // Late reports whether more than 1 % of the scheduled starts were late, in
 // which case the latencies measure the generator as much as the server.
 func (s *ScheduleStats) Late() bool { return s.LateStarts*100 > s.Scheduled }
+
+// NeverStarted reports whether the open model's schedule never began, because
+// not every account could be provisioned before the run ended.
+func (s *ScheduleStats) NeverStarted() bool { return s.Start.IsZero() }
+
+// neverStartedNote explains a schedule that never began.
+const neverStartedNote = "The schedule never started: not every account could be provisioned (register, pro plan, client) before the run ended; see the failures."

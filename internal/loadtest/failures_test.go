@@ -73,11 +73,13 @@ func TestFailuresAreCountedAndListedByKind(t *testing.T) {
 	if w := endpointByLabel(res, "POST /api/v1/writer/generate"); w == nil || w.Min < opts.Timeout {
 		t.Errorf("writer requests should all have timed out after %s; got %+v", opts.Timeout, w)
 	}
-	// Every request the faulty server answered or dropped, and every refused
-	// connection, is in the count; the refused ones never reached a server.
-	refusedCount := byKind["POST /api/v1/auth/register: connection refused"]
-	if got, want := res.Total.Requests-refusedCount+res.Abandoned, faulty.seen.Load(); got != want {
-		t.Errorf("reported %d answered + %d abandoned requests, server saw %d", got-res.Abandoned, res.Abandoned, want)
+	// Every request the faulty server answered or timed out on is in the count
+	// (the refused ones never reached a server). Requests cut off by the stop are
+	// abandoned, not counted: the server saw some of them, and those cancelled
+	// before they were written it never saw.
+	answered := res.Total.Requests - byKind["POST /api/v1/auth/register: connection refused"]
+	if seen := faulty.seen.Load(); seen < answered || seen > answered+res.Abandoned {
+		t.Errorf("reported %d answered and %d abandoned requests, server saw %d", answered, res.Abandoned, seen)
 	}
 }
 

@@ -204,8 +204,11 @@ func TestOpenModelKeepsSendingToAStalledServer(t *testing.T) {
 	if res.Total.Failures != 0 {
 		t.Fatalf("failures:%s", describeFailures(res))
 	}
+	// About 200 arrive when the generator keeps its schedule; a busy machine
+	// delays some until after the stall. A closed model would send at most 4
+	// (its users), so ten times that is proof enough.
 	t.Logf("peak %d requests at once at the stalled server", peak.Load())
-	if p := peak.Load(); p < 100 {
+	if p := peak.Load(); p < 40 {
 		t.Errorf("at most %d requests reached the stalled server at once, want about 200 (one every 5 ms for 1 s)", p)
 	}
 	if p99 := res.Total.Percentile(99); p99 < stall*9/10 {

@@ -62,7 +62,7 @@ type Options struct {
 // default address: 100 users, 10 spawned per second, 5 minutes.
 func DefaultOptions() Options {
 	return Options{
-		Hosts:       nil,
+		Hosts:       []string{defaultHost},
 		Users:       100,
 		SpawnRate:   10,
 		RunTime:     5 * time.Minute,
@@ -163,9 +163,8 @@ func ParseArgs(args []string) (Options, error) {
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected argument %q (every option is a flag; see --help)", fs.Arg(0))
 	}
-	o.Hosts = hosts
-	if len(o.Hosts) == 0 {
-		o.Hosts = []string{defaultHost}
+	if len(hosts) > 0 {
+		o.Hosts = hosts
 	}
 	for _, s := range slos {
 		parsed, err := ParseSLO(s)

@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/omnivibepro/omnivibe/internal/loadtest"
 )
 
 func main() {
@@ -26,6 +28,7 @@ Usage:
   omnivibe serve     run the HTTP API (embedded default: SQLite, in-process jobs and cache)
   omnivibe worker    run voice-over job workers only (scale-out)
   omnivibe migrate   apply the database migrations and exit
+  omnivibe loadtest  run the report's load scenario against a server (Locust-style reports)
 
 Run "omnivibe <command> --help" for a command's flags. Every flag is also an
 environment variable (shown in the help), so a deployment needs no flags at all.
@@ -45,6 +48,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = serve(ctx, rest, getenv, stdout, stderr)
 	case "worker":
 		err = worker(ctx, rest, getenv, stdout, stderr)
+	case "loadtest":
+		return loadtest.Main(ctx, rest, stdout, stderr)
 	case "migrate":
 		err = migrate(ctx, rest, getenv, stdout, stderr)
 	case "help", "-h", "--help":

@@ -88,7 +88,7 @@ func (e *Espeak) Synthesize(ctx context.Context, text, language, voice string) (
 	cmd.Stdin = strings.NewReader(text)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
+	if err := runLowPriority(cmd); err != nil {
 		if ctx.Err() != nil {
 			return Audio{}, ctx.Err()
 		}

@@ -323,7 +323,7 @@ func (r *sphinxRun) decode(ctx context.Context, ctl string, args ...string) erro
 	cmd := exec.CommandContext(ctx, r.p.binary, append(base, args...)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
+	if err := runLowPriority(cmd); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/omnivibepro/omnivibe/internal/app"
 	"github.com/omnivibepro/omnivibe/internal/config"
+	"github.com/omnivibepro/omnivibe/internal/httpapi"
 	"github.com/omnivibepro/omnivibe/internal/sqlite"
 )
 
@@ -77,12 +78,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	log = a.Log
 	defer func() {
 		if err := a.Close(); err != nil {
 			log.Error("close", "err", err)
 		}
 	}()
 	api := a.API
+	if cfg.Metrics && cfg.MetricsAddr != "" {
+		stopMetrics, err := serveMetrics(cfg, a, log)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -122,4 +131,27 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// serveMetrics serves /metrics on its own address (OMNIVIBE_METRICS_ADDR), so
+// that it can be reached by the scraper and not by the API's clients.
+func serveMetrics(cfg config.Config, a *app.App, log *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", cfg.MetricsAddr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics address: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           httpapi.MetricsHandler(a.Metrics, cfg.MetricsToken),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics server", "err", err)
+		}
+	}()
+	log.Info("serving metrics", "addr", ln.Addr().String())
+	return func() { _ = srv.Close() }, nil
 }

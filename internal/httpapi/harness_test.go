@@ -88,6 +88,7 @@ type req struct {
 	token        string // bearer credential
 	body         any    // string: sent as is; other values: JSON-encoded
 	header       map[string]string
+	remoteAddr   string // default 192.0.2.1:1234, httptest's
 }
 
 func (h *harness) do(r req) response {
@@ -107,6 +108,9 @@ func (h *harness) do(r req) response {
 		body = bytes.NewReader(enc)
 	}
 	hr := httptest.NewRequest(r.method, r.path, body)
+	if r.remoteAddr != "" {
+		hr.RemoteAddr = r.remoteAddr
+	}
 	if body != nil {
 		hr.Header.Set("Content-Type", "application/json")
 	}
@@ -282,4 +286,20 @@ func httptestTLSRequest(h *harness, path string) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
 	h.api.ServeHTTP(rec, r)
 	return rec
+}
+
+// newTestRequest is a request from remoteAddr.
+func newTestRequest(method, path, remoteAddr string) *http.Request {
+	r := httptest.NewRequest(method, path, nil)
+	r.RemoteAddr = remoteAddr
+	return r
+}
+
+// httpNewRequest is a request with an optional bearer token.
+func httpNewRequest(method, url, token string) (*http.Request, error) {
+	r, err := http.NewRequest(method, url, nil)
+	if err == nil && token != "" {
+		r.Header.Set("Authorization", "Bearer "+token)
+	}
+	return r, err
 }

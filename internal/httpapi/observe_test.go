@@ -55,15 +55,15 @@ func TestMetricsByRoutePattern(t *testing.T) {
 
 	text := scrape(t, h, "")
 	for series, want := range map[string]string{
-		`omnivibe_http_requests_total{method="GET",route="/api/v1/clients/{id}",status_class="2xx"}`:                     "3",
-		`omnivibe_http_requests_total{method="GET",route="/api/v1/clients/{id}",status_class="4xx"}`:                     "1",
-		`omnivibe_http_errors_total{error_code="not_found",method="GET",route="/api/v1/clients/{id}"}`:                   "1",
-		`omnivibe_http_errors_total{error_code="unauthorized",method="GET",route="/api/v1/campaigns"}`:                   "1",
-		`omnivibe_http_requests_total{method="POST",route="/api/v1/auth/register",status_class="2xx"}`:                   "1",
-		`omnivibe_http_request_duration_seconds_count{method="GET",route="/api/v1/clients/{id}",status_class="2xx"}`:     "3",
-		`omnivibe_http_requests_total{method="",route="unmatched",status_class="4xx"}`:                                   "2",
-		`omnivibe_http_errors_total{error_code="method_not_allowed",method="",route="unmatched"}`:                         "1",
-		`omnivibe_http_requests_in_flight`:                                                                                 "1", // the scrape itself
+		`omnivibe_http_requests_total{method="GET",route="/api/v1/clients/{id}",status_class="2xx"}`:                 "3",
+		`omnivibe_http_requests_total{method="GET",route="/api/v1/clients/{id}",status_class="4xx"}`:                 "1",
+		`omnivibe_http_errors_total{error_code="not_found",method="GET",route="/api/v1/clients/{id}"}`:               "1",
+		`omnivibe_http_errors_total{error_code="unauthorized",method="GET",route="/api/v1/campaigns"}`:               "1",
+		`omnivibe_http_requests_total{method="POST",route="/api/v1/auth/register",status_class="2xx"}`:               "1",
+		`omnivibe_http_request_duration_seconds_count{method="GET",route="/api/v1/clients/{id}",status_class="2xx"}`: "3",
+		`omnivibe_http_requests_total{method="",route="unmatched",status_class="4xx"}`:                               "2",
+		`omnivibe_http_errors_total{error_code="method_not_allowed",method="",route="unmatched"}`:                    "1",
+		`omnivibe_http_requests_in_flight`: "1", // the scrape itself
 	} {
 		if got := metricValue(text, series); got != want {
 			t.Errorf("%s = %q, want %s", series, got, want)

@@ -25,6 +25,7 @@ const usage = `omnivibe: plan video campaigns, write scripts with AI, make verif
 Usage:
   omnivibe serve     run the HTTP API (embedded default: SQLite, in-process jobs and cache)
   omnivibe migrate   apply the database migrations and exit
+  omnivibe backup    copy the SQLite database to a file while the server runs
 
 Run "omnivibe <command> --help" for a command's flags. Every flag is also an
 environment variable (shown in the help), so a deployment needs no flags at all.
@@ -44,6 +45,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = serve(ctx, rest, getenv, stdout, stderr)
 	case "migrate":
 		err = migrate(ctx, rest, getenv, stdout, stderr)
+	case "backup":
+		err = backupCmd(ctx, rest, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

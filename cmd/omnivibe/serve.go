@@ -85,6 +85,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}()
 	api := a.API
+	defer a.StartBackups(ctx, cfg)()
 	if cfg.Metrics && cfg.MetricsAddr != "" {
 		stopMetrics, err := serveMetrics(cfg, a, log)
 		if err != nil {

@@ -186,7 +186,9 @@ func (a *testApp) call(t *testing.T, method, path string, header map[string]stri
 	return res.StatusCode
 }
 
-func bearer(token string) map[string]string { return map[string]string{"Authorization": "Bearer " + token} }
+func bearer(token string) map[string]string {
+	return map[string]string{"Authorization": "Bearer " + token}
+}
 
 type tokens struct {
 	AccessToken  string `json:"access_token"`

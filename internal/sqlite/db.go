@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/omnivibepro/omnivibe/internal/service"
@@ -56,6 +57,10 @@ type Store struct {
 	stopped  sync.WaitGroup
 	closeErr error
 	closed   sync.Once
+
+	// checkpointHolds counts backups in progress: a WAL checkpoint would wait
+	// for their read transaction while blocking every writer.
+	checkpointHolds atomic.Int32
 }
 
 var _ service.Store = (*Store)(nil)
@@ -197,6 +202,9 @@ func (s *Store) checkpointLoop(every time.Duration) {
 		case <-s.stop:
 			return
 		case <-t.C:
+			if s.checkpointHolds.Load() > 0 {
+				continue
+			}
 			if err := s.Checkpoint(context.Background()); err != nil {
 				s.log.Warn("wal checkpoint", "err", err)
 			}

@@ -255,7 +255,7 @@ var operations = map[string]operation{
 	"GET /openapi.json": {summary: "This document", tag: "operations", ok: 200, content: "application/json"},
 	"GET /docs":         {summary: "This document, for people", tag: "operations", ok: 200, content: "text/html"},
 	"GET /docs/{asset}": {summary: "Assets of /docs", tag: "operations", ok: 200, content: "text/plain",
-		params: []schema{{"name": "asset", "in": "path", "required": true, "schema": schema{"type": "string"}}}},
+		params: []schema{{"name": "asset", "in": "path", "required": true, "schema": schema{"type": "string"}}}, errors: []int{404}},
 	"GET /metrics": {summary: "Prometheus metrics (text format); 404 when served on another address (OMNIVIBE_METRICS_ADDR) or off; 401 without the metrics token when one is set",
 		tag: "operations", ok: 200, content: "text/plain", errors: []int{401, 404}},
 

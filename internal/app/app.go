@@ -59,7 +59,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *App, err 
 		return nil, err
 	}
 	a.closers = append(a.closers, a.Store.Close)
-	memory := cache.NewMemory(uint64(cfg.CacheBytes))
+	memory := cache.NewMemory(uint64(cfg.CacheBytes)) // #nosec G115 -- Validate keeps CacheBytes at 1 MiB or more
 	a.closers = append(a.closers, func() error { memory.Close(); return nil })
 	a.observeStores(memory)
 

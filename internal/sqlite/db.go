@@ -135,7 +135,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		writer: writer, reader: reader, path: path, log: opts.Logger, stop: make(chan struct{})}
 	if opts.CheckpointEvery > 0 {
 		s.stopped.Add(1)
-		go s.checkpointLoop(opts.CheckpointEvery)
+		go s.checkpointLoop(opts.CheckpointEvery) // #nosec G118 -- the loop outlives Open's context by design; Close stops it
 	}
 	return s, nil
 }

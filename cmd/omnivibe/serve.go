@@ -16,6 +16,7 @@ import (
 	"github.com/omnivibepro/omnivibe/internal/app"
 	"github.com/omnivibepro/omnivibe/internal/config"
 	"github.com/omnivibepro/omnivibe/internal/httpapi"
+	"github.com/omnivibepro/omnivibe/internal/telemetry"
 	"github.com/omnivibepro/omnivibe/internal/sqlite"
 )
 
@@ -38,18 +39,33 @@ func newLogger(cfg config.Config, stderr io.Writer) *slog.Logger {
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
 	opts := &slog.HandlerOptions{Level: level}
 	format := cfg.LogFormat
+	term := stderr
+	if w, ok := stderr.(*bufferedStderr); ok {
+		term = w.file
+	}
 	if format == "auto" {
 		format = "json"
-		if f, ok := stderr.(*os.File); ok {
+		if f, ok := term.(*os.File); ok {
 			if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
 				format = "text"
 			}
 		}
 	}
+	if w, ok := stderr.(*bufferedStderr); ok {
+		stderr = w.LogWriter // the terminal check above needed the file itself
+	}
 	if format == "text" {
 		return slog.New(slog.NewTextHandler(stderr, opts))
 	}
 	return slog.New(slog.NewJSONHandler(stderr, opts))
+}
+
+// bufferedStderr is stderr with log lines batched into few writes (the
+// access log writes one line per request), keeping the file underneath for
+// newLogger's terminal check.
+type bufferedStderr struct {
+	*telemetry.LogWriter
+	file io.Writer
 }
 
 func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -73,7 +89,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg, stderr)
+	logOut := &bufferedStderr{LogWriter: telemetry.NewLogWriter(stderr, 64<<10, 200*time.Millisecond), file: stderr}
+	defer logOut.Close()
+	log := newLogger(cfg, logOut)
 	a, err := app.New(ctx, cfg, log)
 	if err != nil {
 		return err

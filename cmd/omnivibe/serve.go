@@ -16,8 +16,8 @@ import (
 	"github.com/omnivibepro/omnivibe/internal/app"
 	"github.com/omnivibepro/omnivibe/internal/config"
 	"github.com/omnivibepro/omnivibe/internal/httpapi"
-	"github.com/omnivibepro/omnivibe/internal/telemetry"
 	"github.com/omnivibepro/omnivibe/internal/sqlite"
+	"github.com/omnivibepro/omnivibe/internal/telemetry"
 )
 
 // loadConfig parses a subcommand's flags over the environment.

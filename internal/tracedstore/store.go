@@ -35,8 +35,13 @@ func New(store service.Store, tracer trace.Tracer, system string) Store {
 // Unwrap returns the store underneath, for what needs its own type.
 func (s Store) Unwrap() service.Store { return s.Store }
 
-// start begins the span of one call.
+// start begins the span of one call, or returns a nil span when the caller's
+// trace is not being recorded (not sampled, or no trace at all): a child of
+// an unsampled span is never sampled, so making it would only cost.
 func (s Store) start(ctx context.Context, op string) (context.Context, trace.Span) {
+	if !trace.SpanFromContext(ctx).IsRecording() {
+		return ctx, nil
+	}
 	return s.tracer.Start(ctx, "db "+op, trace.WithSpanKind(trace.SpanKindClient),
 		trace.WithAttributes(s.system, attribute.String("db.operation.name", op)))
 }
@@ -49,6 +54,9 @@ func (s Store) end(span trace.Span, err error) error {
 }
 
 func endSpan(span trace.Span, err error) {
+	if span == nil {
+		return
+	}
 	if err != nil {
 		code := omnivibe.ErrorCode(err)
 		if code == "" || code == omnivibe.CodeInternal {
@@ -65,6 +73,9 @@ func endSpan(span trace.Span, err error) {
 // transaction's calls.
 func (s Store) InTx(ctx context.Context, fn func(service.Tx) error) error {
 	ctx, span := s.start(ctx, "InTx")
+	if span == nil {
+		return s.Store.InTx(ctx, fn)
+	}
 	started := time.Now()
 	err := s.Store.InTx(ctx, func(tx service.Tx) error {
 		// The wait for the single writer is the part of a slow write that

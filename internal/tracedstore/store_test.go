@@ -3,6 +3,7 @@ package tracedstore_test
 import (
 	"context"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/omnivibepro/omnivibe/internal/tracedstore"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
 )
 
 func openSQLite(t *testing.T) *sqlite.Store {
@@ -86,5 +88,39 @@ func TestSpans(t *testing.T) {
 		if r.Status().Code.String() == "Error" {
 			t.Errorf("a read span is an error: %v", r.Status())
 		}
+	}
+}
+
+// countingTracer counts the spans asked of it.
+type countingTracer struct {
+	trace.Tracer
+	starts atomic.Int32
+}
+
+func (c *countingTracer) Start(ctx context.Context, name string, opts ...trace.SpanStartOption) (context.Context, trace.Span) {
+	c.starts.Add(1)
+	return c.Tracer.Start(ctx, name, opts...)
+}
+
+// TestNoSpansOutsideARecordedTrace: calls without a trace, or inside one that
+// is not sampled, make no spans at all (not even unrecorded ones).
+func TestNoSpansOutsideARecordedTrace(t *testing.T) {
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample()))
+	tracer := &countingTracer{Tracer: tp.Tracer("test")}
+	store := tracedstore.New(openSQLite(t), tracer, "sqlite")
+	unsampled, span := tp.Tracer("test").Start(context.Background(), "GET /api/v1/account")
+	defer span.End()
+	for _, ctx := range []context.Context{context.Background(), unsampled} {
+		now := time.Now().UTC()
+		a := omnivibe.Account{Name: "Quiet", Plan: omnivibe.PlanFree, CreatedAt: now, UpdatedAt: now}
+		if err := store.InTx(ctx, func(tx service.Tx) error { return tx.CreateAccount(ctx, &a) }); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := store.AccountByID(ctx, a.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := tracer.starts.Load(); n != 0 {
+		t.Fatalf("%d spans started outside a recorded trace", n)
 	}
 }

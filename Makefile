@@ -3,20 +3,22 @@
 
 GO ?= go
 
-.PHONY: run test test-short build vet fmt bench
+.PHONY: run test test-short build vet fmt bench security
 
 run:
 	$(GO) run ./cmd/omnivibe serve
 
 # Checks vet and gofmt, installs and starts what the tests need (speech
 # engines, PostgreSQL, Redis), then runs every test with the race detector on
-# a fresh PostgreSQL database that test-deps.sh drops afterwards. The REQUIRE
-# variables turn a missing engine or service into a failure, not a skip.
+# a fresh PostgreSQL database that test-deps.sh drops afterwards (the REQUIRE
+# variables turn a missing engine or service into a failure, not a skip),
+# then the security audit (gosec, fuzzing).
 test:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1)
 	OMNIVIBE_REQUIRE_SPEECH=1 OMNIVIBE_REQUIRE_POSTGRES=1 OMNIVIBE_REQUIRE_REDIS=1 \
 		./scripts/test-deps.sh $(GO) test -race -count=1 ./...
+	./scripts/security.sh
 
 test-short:
 	$(GO) test -count=1 ./...
@@ -33,3 +35,7 @@ fmt:
 # The PostgreSQL and Redis benchmarks run too, on a fresh test database.
 bench:
 	./scripts/test-deps.sh $(GO) test -run '^$$' -bench . -benchmem ./...
+
+# gosec, go vet and every fuzz target for FUZZTIME (default 20s) each.
+security:
+	./scripts/security.sh

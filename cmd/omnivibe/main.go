@@ -29,6 +29,7 @@ Usage:
   omnivibe worker    run voice-over job workers only (scale-out)
   omnivibe migrate   apply the database migrations and exit
   omnivibe loadtest  run the report's load scenario against a server (Locust-style reports)
+  omnivibe backup    copy the SQLite database to a file while the server runs
 
 Run "omnivibe <command> --help" for a command's flags. Every flag is also an
 environment variable (shown in the help), so a deployment needs no flags at all.
@@ -52,6 +53,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return loadtest.Main(ctx, rest, stdout, stderr)
 	case "migrate":
 		err = migrate(ctx, rest, getenv, stdout, stderr)
+	case "backup":
+		err = backupCmd(ctx, rest, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -15,8 +15,10 @@ import (
 
 	"github.com/omnivibepro/omnivibe/internal/app"
 	"github.com/omnivibepro/omnivibe/internal/config"
+	"github.com/omnivibepro/omnivibe/internal/httpapi"
 	"github.com/omnivibepro/omnivibe/internal/postgres"
 	"github.com/omnivibepro/omnivibe/internal/sqlite"
+	"github.com/omnivibepro/omnivibe/internal/telemetry"
 )
 
 // loadConfig parses a subcommand's flags over the environment.
@@ -38,18 +40,33 @@ func newLogger(cfg config.Config, stderr io.Writer) *slog.Logger {
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
 	opts := &slog.HandlerOptions{Level: level}
 	format := cfg.LogFormat
+	term := stderr
+	if w, ok := stderr.(*bufferedStderr); ok {
+		term = w.file
+	}
 	if format == "auto" {
 		format = "json"
-		if f, ok := stderr.(*os.File); ok {
+		if f, ok := term.(*os.File); ok {
 			if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
 				format = "text"
 			}
 		}
 	}
+	if w, ok := stderr.(*bufferedStderr); ok {
+		stderr = w.LogWriter // the terminal check above needed the file itself
+	}
 	if format == "text" {
 		return slog.New(slog.NewTextHandler(stderr, opts))
 	}
 	return slog.New(slog.NewJSONHandler(stderr, opts))
+}
+
+// bufferedStderr is stderr with log lines batched into few writes (the
+// access log writes one line per request), keeping the file underneath for
+// newLogger's terminal check.
+type bufferedStderr struct {
+	*telemetry.LogWriter
+	file io.Writer
 }
 
 func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -78,7 +95,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg, stderr)
+	logOut := &bufferedStderr{LogWriter: telemetry.NewLogWriter(stderr, 64<<10, 200*time.Millisecond), file: stderr}
+	defer logOut.Close()
+	log := newLogger(cfg, logOut)
 	// Listen first: a taken port fails the start before anything else runs.
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -89,6 +108,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	log = a.Log
 	defer func() {
 		if err := a.Close(); err != nil {
 			log.Error("close", "err", err)
@@ -97,6 +117,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	api := a.API
 	if err := a.Start(ctx); err != nil {
 		return fmt.Errorf("start workers: %w", err)
+	}
+	defer a.StartBackups(ctx, cfg)()
+	if cfg.Metrics && cfg.MetricsAddr != "" {
+		stopMetrics, err := serveMetrics(cfg, a, log)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
 	}
 
 	srv := &http.Server{
@@ -175,4 +203,27 @@ func worker(ctx context.Context, args []string, getenv func(string) string, stdo
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	return a.Stop(sctx)
+}
+
+// serveMetrics serves /metrics on its own address (OMNIVIBE_METRICS_ADDR), so
+// that it can be reached by the scraper and not by the API's clients.
+func serveMetrics(cfg config.Config, a *app.App, log *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", cfg.MetricsAddr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics address: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           httpapi.MetricsHandler(a.Metrics, cfg.MetricsToken),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics server", "err", err)
+		}
+	}()
+	log.Info("serving metrics", "addr", ln.Addr().String())
+	return func() { _ = srv.Close() }, nil
 }

@@ -27,6 +27,8 @@ import (
 	"github.com/omnivibepro/omnivibe/internal/service"
 	"github.com/omnivibepro/omnivibe/internal/speech"
 	"github.com/omnivibepro/omnivibe/internal/sqlite"
+	"github.com/omnivibepro/omnivibe/internal/telemetry"
+	"github.com/omnivibepro/omnivibe/internal/tracedstore"
 	"github.com/omnivibepro/omnivibe/internal/writer"
 )
 
@@ -36,6 +38,11 @@ type App struct {
 	Service *service.Service
 	Writer  *writer.Writer
 	Speech  service.Speech
+	// Metrics is nil when metrics are off; Tracing is nil when tracing is off.
+	Metrics *telemetry.Metrics
+	Tracing *telemetry.Tracing
+	// Log is the logger everything uses: with tracing on, it adds trace IDs.
+	Log *slog.Logger
 
 	// Store is the database the service uses, whichever it is.
 	Store service.Store
@@ -47,19 +54,22 @@ type App struct {
 	// Cache is the cache the service uses, whichever it is.
 	Cache service.Cache
 	// Redis is the shared cache; nil unless REDIS_URL is set.
-	Redis *cache.Redis
+	Redis  *cache.Redis
+	memory *cache.Memory
 
 	// Queue is the voice-over job queue, on the same database as Store.
 	Queue Queue
 
-	started bool
-	closers []func() error
+	started   bool
+	stopDepth context.CancelFunc
+	closers   []func() error
 }
 
 // Queue is the job queue as the app drives it.
 type Queue interface {
 	service.Queue
 	SetRunner(jobs.Runner)
+	Depth(ctx context.Context) (int, error)
 	Start(ctx context.Context) error
 	Stop(ctx context.Context) error
 }
@@ -72,6 +82,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *App, err 
 			_ = a.Close()
 		}
 	}()
+	if log, err = a.startTelemetry(ctx, cfg, log); err != nil {
+		return nil, fmt.Errorf("telemetry: %w", err)
+	}
+	a.Log = log
 	secret, err := cfg.Secret()
 	if err != nil {
 		return nil, fmt.Errorf("jwt secret: %w", err)
@@ -82,21 +96,28 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *App, err 
 	if err := a.openCache(ctx, cfg, log); err != nil {
 		return nil, err
 	}
+	a.observeStores()
 
 	a.Writer, err = writer.New(writer.Config{Provider: cfg.Writer, Model: cfg.WriterModel, BaseURL: cfg.WriterBaseURL,
-		APIKey: cfg.WriterAPIKey(), Timeout: cfg.WriterTimeout}, log, &http.Client{})
+		APIKey: cfg.WriterAPIKey(), Timeout: cfg.WriterTimeout, Observer: a.writerObserver()}, log, &http.Client{})
 	if err != nil {
 		return nil, fmt.Errorf("script writer: %w", err)
 	}
+	store := a.Store
+	if a.Tracing.Enabled() {
+		store = tracedstore.New(a.Store, a.Tracing.Tracer(), a.databaseSystem())
+	}
 	a.Service, err = service.New(service.Config{JWTSecret: secret, PasswordCost: cfg.PasswordCost},
-		service.Deps{Store: a.Store, Cache: a.Cache, Writer: a.Writer, Logger: log})
+		service.Deps{Store: store, Cache: a.Cache, Writer: a.Writer, Logger: log})
 	if err != nil {
 		return nil, err
 	}
 	if err := a.useAudio(ctx, cfg, log); err != nil {
 		return nil, err
 	}
-	a.API = httpapi.New(a.Service, httpapi.Config{MaxBodyBytes: cfg.MaxBodyBytes, CORSOrigins: cfg.CORSOrigins, TrustProxy: cfg.TrustProxy}, log)
+	a.API = httpapi.New(a.Service, httpapi.Config{MaxBodyBytes: cfg.MaxBodyBytes, CORSOrigins: cfg.CORSOrigins, TrustProxy: cfg.TrustProxy,
+		Metrics: a.Metrics, ServeMetrics: cfg.MetricsAddr == "", MetricsToken: cfg.MetricsToken, Tracing: a.Tracing,
+		AccessLog: cfg.AccessLog, RateLimits: rateLimits(cfg)}, log)
 	return a, nil
 }
 
@@ -136,8 +157,8 @@ func (a *App) openCache(ctx context.Context, cfg config.Config, log *slog.Logger
 		a.closers = append(a.closers, r.Close)
 		return nil
 	}
-	memory := cache.NewMemory(uint64(cfg.CacheBytes))
-	a.Cache = memory
+	memory := cache.NewMemory(uint64(cfg.CacheBytes)) // #nosec G115 -- Validate keeps CacheBytes at 1 MiB or more
+	a.Cache, a.memory = memory, memory
 	a.closers = append(a.closers, func() error { memory.Close(); return nil })
 	return nil
 }
@@ -149,13 +170,16 @@ func (a *App) useAudio(ctx context.Context, cfg config.Config, log *slog.Logger)
 	if err != nil {
 		return err
 	}
-	a.Speech = sp
+	a.Speech = a.observeSpeech(sp)
 	files, err := filestore.Open(cfg.AudioRoot())
 	if err != nil {
 		return fmt.Errorf("audio directory: %w", err)
 	}
 	a.closers = append(a.closers, files.Close)
 	qc := jobs.Config{Workers: cfg.WorkerCount(), JobTimeout: cfg.JobTimeout, RescueAfter: cfg.JobRescueAfter}
+	if a.Tracing.Enabled() {
+		qc.Inject, qc.Extract = a.Tracing.Inject, a.Tracing.Extract
+	}
 	if a.Postgres != nil {
 		a.Queue, err = jobs.NewPostgres(ctx, a.Postgres.Pool(), qc, log)
 	} else {
@@ -165,7 +189,7 @@ func (a *App) useAudio(ctx context.Context, cfg config.Config, log *slog.Logger)
 		return err
 	}
 	a.Queue.SetRunner(a.Service)
-	a.Service.UseAudio(a.Queue, files, sp)
+	a.Service.UseAudio(a.Queue, files, a.Speech, audioObserver{m: a.Metrics, t: a.Tracing})
 	return nil
 }
 
@@ -208,6 +232,14 @@ func newSpeech(cfg config.Config, log *slog.Logger) (service.Speech, error) {
 	return sp, nil
 }
 
+// databaseSystem names the database in traces.
+func (a *App) databaseSystem() string {
+	if a.Postgres != nil {
+		return "postgresql"
+	}
+	return "sqlite"
+}
+
 // Database names the database for logs: the SQLite file, or PostgreSQL's
 // user@host:port/database.
 func (a *App) Database() string {
@@ -217,12 +249,17 @@ func (a *App) Database() string {
 	return "sqlite " + a.SQLite.Path()
 }
 
-// Start starts the background workers.
+// Start starts the background workers, and the queue depth reports.
 func (a *App) Start(ctx context.Context) error {
 	if err := a.Queue.Start(ctx); err != nil {
 		return err
 	}
 	a.started = true
+	if a.Metrics != nil {
+		ctx, cancel := context.WithCancel(ctx)
+		a.stopDepth = cancel
+		go a.reportQueueDepth(ctx, a.Queue)
+	}
 	return nil
 }
 
@@ -232,6 +269,9 @@ func (a *App) Stop(ctx context.Context) error {
 		return nil
 	}
 	a.started = false
+	if a.stopDepth != nil {
+		a.stopDepth()
+	}
 	return a.Queue.Stop(ctx)
 }
 

@@ -74,7 +74,7 @@ func TestMismatchWithLocalEngines(t *testing.T) {
 	s := start(t, func(c *config.Config) { c.TTS, c.STT = "espeak", "pocketsphinx" })
 	c := owner(t, s, "pro")
 	real := s.app.Speech.Synthesizer
-	s.app.Service.UseAudio(s.app.Queue, filesOf(t, s), serviceSpeech(otherText{real}, s.app.Speech.Recognizer))
+	s.app.Service.UseAudio(s.app.Queue, filesOf(t, s), serviceSpeech(otherText{real}, s.app.Speech.Recognizer), nil)
 	acc, err := c.GenerateAudio(context.Background(), omnivibe.AudioRequest{Text: "Bright mornings start with fresh bread from the corner bakery.", Language: "en", MaxAttempts: ptr(3)}, "")
 	if err != nil {
 		t.Fatal(err)

@@ -40,7 +40,7 @@ func NewMemory(maxBytes uint64) *Memory {
 		stats: st,
 		c: otter.Must(&otter.Options[string, entry]{
 			MaximumWeight:    maxBytes,
-			Weigher:          func(k string, e entry) uint32 { return uint32(len(k) + len(e.data) + 64) },
+			Weigher:          func(k string, e entry) uint32 { return uint32(len(k) + len(e.data) + 64) }, // #nosec G115 -- entries are encoded API answers, far below 4 GiB
 			ExpiryCalculator: otter.ExpiryWritingFunc(func(e otter.Entry[string, entry]) time.Duration { return e.Value.ttl }),
 			StatsRecorder:    st,
 		}),

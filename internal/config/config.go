@@ -101,6 +101,52 @@ type Config struct {
 	AnthropicAPIKey string
 	// OpenAIAPIKey is the OpenAI key. Environment only. (OPENAI_API_KEY)
 	OpenAIAPIKey string
+
+	// Metrics serves Prometheus metrics at /metrics. Default true. (OMNIVIBE_METRICS, --metrics)
+	Metrics bool
+	// MetricsAddr serves /metrics on this address instead of the API's, for a
+	// port only the scraper reaches. Default empty (the API's address). (OMNIVIBE_METRICS_ADDR, --metrics-addr)
+	MetricsAddr string
+	// MetricsToken, when set, must be sent as "Authorization: Bearer <token>"
+	// to read /metrics. Environment only. (OMNIVIBE_METRICS_TOKEN)
+	MetricsToken string
+	// AccessLog logs one line per request. Default true. (OMNIVIBE_ACCESS_LOG, --access-log)
+	AccessLog bool
+	// OTLPEndpoint turns tracing on: spans go to this OTLP/HTTP base URL
+	// (+ /v1/traces). Default empty (off). (OTEL_EXPORTER_OTLP_ENDPOINT, --otlp-endpoint)
+	OTLPEndpoint string
+	// OTLPHeaders are sent with every export, as key=value pairs separated by
+	// commas. Environment only. (OTEL_EXPORTER_OTLP_HEADERS)
+	OTLPHeaders string
+	// TraceSampleRatio is the share of new traces kept, 0-1; requests with a
+	// sampled traceparent are always kept. Default 1. (OTEL_TRACES_SAMPLER_ARG, --trace-sample-ratio)
+	TraceSampleRatio float64
+	// RateLimitIP is the requests per second one client address may make to
+	// the API's unauthenticated POST routes (register, login, refresh); 0 turns
+	// it off. Default 20. (OMNIVIBE_RATE_LIMIT_IP, --rate-limit-ip)
+	RateLimitIP int
+	// RateLimitIPBurst is how many of those may come at once. Default 200. (OMNIVIBE_RATE_LIMIT_IP_BURST, --rate-limit-ip-burst)
+	RateLimitIPBurst int
+	// RateLimitCredential is the requests per second one API key or user may
+	// make; 0 turns it off. Default 50000. (OMNIVIBE_RATE_LIMIT_CREDENTIAL, --rate-limit-credential)
+	RateLimitCredential int
+	// RateLimitCredentialBurst is how many of those may come at once. Default 50000. (OMNIVIBE_RATE_LIMIT_CREDENTIAL_BURST, --rate-limit-credential-burst)
+	RateLimitCredentialBurst int
+	// LoginFailuresPerEmail is how many failed logins an email may have per
+	// LoginFailuresWindow before logins to it answer 429; 0 turns it off.
+	// Default 5. (OMNIVIBE_LOGIN_FAILURES_PER_EMAIL, --login-failures-per-email)
+	LoginFailuresPerEmail int
+	// LoginFailuresPerIP is the same for one client address. Default 50. (OMNIVIBE_LOGIN_FAILURES_PER_IP, --login-failures-per-ip)
+	LoginFailuresPerIP int
+	// LoginFailuresWindow is the window of the failed-login limits. Default 15m. (OMNIVIBE_LOGIN_FAILURES_WINDOW, --login-failures-window)
+	LoginFailuresWindow time.Duration
+	// RateLimitMaxKeys bounds the buckets each limit keeps in memory. Default 100000. (OMNIVIBE_RATE_LIMIT_MAX_KEYS, --rate-limit-max-keys)
+	RateLimitMaxKeys int
+	// BackupKeep is how many daily backups serve keeps in DataDir/backups;
+	// 0 turns them off. Default 7. (OMNIVIBE_BACKUP_KEEP, --backup-keep)
+	BackupKeep int
+	// BackupAt is the time of day (UTC, HH:MM) of the daily backup. Default 03:00. (OMNIVIBE_BACKUP_AT, --backup-at)
+	BackupAt string
 }
 
 // Load reads the environment (through getenv) and then the flags in args, so a
@@ -141,6 +187,22 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 		{"elevenlabs-model", "OMNIVIBE_ELEVENLABS_MODEL", "", "ElevenLabs model (default eleven_multilingual_v2)", &c.ElevenLabsModel},
 		{"openai-tts-model", "OMNIVIBE_OPENAI_TTS_MODEL", "", "OpenAI speech model (default gpt-4o-mini-tts)", &c.OpenAITTSModel},
 		{"openai-stt-model", "OMNIVIBE_OPENAI_STT_MODEL", "", "OpenAI transcription model (default whisper-1)", &c.OpenAISTTModel},
+
+		{"metrics", "OMNIVIBE_METRICS", "true", "serve Prometheus metrics at /metrics", &c.Metrics},
+		{"metrics-addr", "OMNIVIBE_METRICS_ADDR", "", "serve /metrics on this address instead of the API's", &c.MetricsAddr},
+		{"access-log", "OMNIVIBE_ACCESS_LOG", "true", "log one line per request", &c.AccessLog},
+		{"otlp-endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", "", "OTLP/HTTP base URL to send traces to (empty: tracing off)", &c.OTLPEndpoint},
+		{"trace-sample-ratio", "OTEL_TRACES_SAMPLER_ARG", "1", "share of new traces kept, 0-1 (parent-based)", &c.TraceSampleRatio},
+		{"rate-limit-ip", "OMNIVIBE_RATE_LIMIT_IP", "20", "requests/s per client address to register, login and refresh (0: off)", &c.RateLimitIP},
+		{"rate-limit-ip-burst", "OMNIVIBE_RATE_LIMIT_IP_BURST", "200", "burst of the per-address limit", &c.RateLimitIPBurst},
+		{"rate-limit-credential", "OMNIVIBE_RATE_LIMIT_CREDENTIAL", "50000", "requests/s per API key or user (0: off)", &c.RateLimitCredential},
+		{"rate-limit-credential-burst", "OMNIVIBE_RATE_LIMIT_CREDENTIAL_BURST", "50000", "burst of the per-credential limit", &c.RateLimitCredentialBurst},
+		{"login-failures-per-email", "OMNIVIBE_LOGIN_FAILURES_PER_EMAIL", "5", "failed logins per email per window before 429 (0: off)", &c.LoginFailuresPerEmail},
+		{"login-failures-per-ip", "OMNIVIBE_LOGIN_FAILURES_PER_IP", "50", "failed logins per client address per window before 429 (0: off)", &c.LoginFailuresPerIP},
+		{"login-failures-window", "OMNIVIBE_LOGIN_FAILURES_WINDOW", "15m", "window of the failed-login limits", &c.LoginFailuresWindow},
+		{"rate-limit-max-keys", "OMNIVIBE_RATE_LIMIT_MAX_KEYS", "100000", "buckets each rate limit keeps in memory", &c.RateLimitMaxKeys},
+		{"backup-keep", "OMNIVIBE_BACKUP_KEEP", "7", "daily backups kept in <data-dir>/backups (0: none)", &c.BackupKeep},
+		{"backup-at", "OMNIVIBE_BACKUP_AT", "03:00", "time of day (UTC, HH:MM) of the daily backup", &c.BackupAt},
 	}
 	var errs []error
 	for _, f := range fields {
@@ -176,12 +238,20 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 				errs = append(errs, fmt.Errorf("%s: %q is not a duration (like 20s)", f.env, def))
 			}
 			fs.DurationVar(t, f.name, d, usage)
+		case *float64:
+			x, err := strconv.ParseFloat(def, 64)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %q is not a number", f.env, def))
+			}
+			fs.Float64Var(t, f.name, x, usage)
 		}
 	}
 	// Secrets come from the environment only: a flag would show in `ps`.
 	c.AnthropicAPIKey = strings.TrimSpace(getenv("ANTHROPIC_API_KEY"))
 	c.OpenAIAPIKey = strings.TrimSpace(getenv("OPENAI_API_KEY"))
 	c.ElevenLabsAPIKey = strings.TrimSpace(getenv("ELEVENLABS_API_KEY"))
+	c.MetricsToken = strings.TrimSpace(getenv("OMNIVIBE_METRICS_TOKEN"))
+	c.OTLPHeaders = strings.TrimSpace(getenv("OTEL_EXPORTER_OTLP_HEADERS"))
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -253,7 +323,43 @@ func (c Config) Validate() error {
 	case c.JobRescueAfter != 0 && c.JobRescueAfter <= c.JobTimeout:
 		return errors.New("job-rescue-after (OMNIVIBE_JOB_RESCUE_AFTER) must be longer than job-timeout, or live jobs would run twice")
 	}
+	return c.validateOperations()
+}
+
+// validateOperations names the first bad setting of metrics, tracing, rate
+// limits and backups.
+func (c Config) validateOperations() error {
+	switch {
+	case c.OTLPEndpoint != "" && !strings.HasPrefix(c.OTLPEndpoint, "http://") && !strings.HasPrefix(c.OTLPEndpoint, "https://"):
+		return errors.New("otlp-endpoint (OTEL_EXPORTER_OTLP_ENDPOINT) must start with http:// or https://")
+	case c.TraceSampleRatio < 0 || c.TraceSampleRatio > 1:
+		return errors.New("trace-sample-ratio (OTEL_TRACES_SAMPLER_ARG) must be between 0 and 1")
+	case c.RateLimitIP < 0 || c.RateLimitIPBurst < 0 || c.RateLimitIP > 0 && c.RateLimitIPBurst < 1:
+		return errors.New("rate-limit-ip (OMNIVIBE_RATE_LIMIT_IP) must be 0 or more, with a burst of at least 1")
+	case c.RateLimitCredential < 0 || c.RateLimitCredentialBurst < 0 || c.RateLimitCredential > 0 && c.RateLimitCredentialBurst < 1:
+		return errors.New("rate-limit-credential (OMNIVIBE_RATE_LIMIT_CREDENTIAL) must be 0 or more, with a burst of at least 1")
+	case c.LoginFailuresPerEmail < 0 || c.LoginFailuresPerIP < 0:
+		return errors.New("login-failures-per-email and -per-ip (OMNIVIBE_LOGIN_FAILURES_PER_*) must be 0 or more")
+	case c.LoginFailuresWindow <= 0:
+		return errors.New("login-failures-window (OMNIVIBE_LOGIN_FAILURES_WINDOW) must be positive")
+	case c.RateLimitMaxKeys < 1000:
+		return errors.New("rate-limit-max-keys (OMNIVIBE_RATE_LIMIT_MAX_KEYS) must be at least 1000")
+	case c.BackupKeep < 0:
+		return errors.New("backup-keep (OMNIVIBE_BACKUP_KEEP) must be 0 or more")
+	}
+	if _, err := c.BackupTime(); err != nil {
+		return err
+	}
 	return nil
+}
+
+// BackupTime is BackupAt as hours and minutes after midnight UTC.
+func (c Config) BackupTime() (time.Duration, error) {
+	t, err := time.Parse("15:04", c.BackupAt)
+	if err != nil {
+		return 0, errors.New("backup-at (OMNIVIBE_BACKUP_AT) must be a time of day like 03:00")
+	}
+	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, nil
 }
 
 // WriterAPIKey is the key of the configured hosted writer ("" for local).
@@ -294,7 +400,7 @@ func (c Config) Secret() ([]byte, error) {
 		return []byte(c.JWTSecret), nil
 	}
 	path := filepath.Join(c.DataDir, "jwt-secret")
-	b, err := os.ReadFile(path)
+	b, err := os.ReadFile(path) // #nosec G304 -- the secret file in the operator's own data directory
 	if err == nil {
 		s := strings.TrimSpace(string(b))
 		if len(s) < 32 {

@@ -112,6 +112,8 @@ func TestBadCredentials(t *testing.T) {
 		"expired":                   {"Authorization": "Bearer " + forge(t, jwt.SigningMethodHS256, testSecret, expired)},
 		"without expiry":            {"Authorization": "Bearer " + forge(t, jwt.SigningMethodHS256, testSecret, noExp)},
 		"HS512 with the right key":  {"Authorization": "Bearer " + forge(t, jwt.SigningMethodHS512, testSecret, valid)},
+		"RS256 with its own key":    {"Authorization": "Bearer " + forge(t, jwt.SigningMethodRS256, rsaKey(t), valid)},
+		"ES256 with its own key":    {"Authorization": "Bearer " + forge(t, jwt.SigningMethodES256, ecKey(t), valid)},
 		"alg none":                  {"Authorization": "Bearer " + unsigned},
 		"claims another account":    {"Authorization": "Bearer " + forge(t, jwt.SigningMethodHS256, testSecret, otherAccount)},
 		"tampered payload":          {"Authorization": "Bearer " + tampered},
@@ -243,24 +245,10 @@ func TestTenancy(t *testing.T) {
 	keyRes := h.do(req{method: "POST", path: "/api/v1/auth/api-keys", token: owner.token, body: map[string]any{"name": "k"}})
 	keyID := keyRes.json(t)["id"].(float64)
 	intruderClient := h.create(intruder.token, "/api/v1/clients", map[string]any{"name": "Mine"})
+	task := h.do(req{method: "POST", path: "/api/v1/audio/generate", token: owner.token, body: map[string]any{"text": "secret words", "language": "en"}})
+	taskID := task.json(t)["task_id"].(string)
 
-	probes := []req{
-		{method: "GET", path: fmt.Sprintf("/api/v1/clients/%v", clientID)},
-		{method: "PATCH", path: fmt.Sprintf("/api/v1/clients/%v", clientID), body: map[string]any{"name": "pwned"}},
-		{method: "DELETE", path: fmt.Sprintf("/api/v1/clients/%v", clientID)},
-		{method: "GET", path: fmt.Sprintf("/api/v1/campaigns/%v", campaignID)},
-		{method: "PATCH", path: fmt.Sprintf("/api/v1/campaigns/%v", campaignID), body: map[string]any{"name": "pwned"}},
-		{method: "DELETE", path: fmt.Sprintf("/api/v1/campaigns/%v", campaignID)},
-		{method: "GET", path: fmt.Sprintf("/api/v1/campaigns/%v/contents", campaignID)},
-		{method: "POST", path: fmt.Sprintf("/api/v1/campaigns/%v/contents", campaignID), body: map[string]any{"topic": "t", "platform": "tiktok"}},
-		{method: "GET", path: fmt.Sprintf("/api/v1/contents/%v", contentID)},
-		{method: "PATCH", path: fmt.Sprintf("/api/v1/contents/%v", contentID), body: map[string]any{"topic": "pwned"}},
-		{method: "DELETE", path: fmt.Sprintf("/api/v1/contents/%v", contentID)},
-		{method: "GET", path: fmt.Sprintf("/api/v1/contents/%v/script", contentID)},
-		{method: "DELETE", path: fmt.Sprintf("/api/v1/auth/api-keys/%v", keyID)},
-		{method: "PATCH", path: fmt.Sprintf("/api/v1/account/users/%v", owner.userID), body: map[string]any{"role": "viewer"}},
-		{method: "DELETE", path: fmt.Sprintf("/api/v1/account/users/%v", owner.userID)},
-	}
+	probes := tenancyProbes(clientID, campaignID, contentID, keyID, owner.userID, taskID)
 	for _, p := range probes {
 		p.token = intruder.token
 		if res := h.do(p); res.status != 404 || res.code() != "not_found" {
@@ -286,6 +274,31 @@ func TestTenancy(t *testing.T) {
 	}
 	if res := h.do(req{method: "GET", path: "/api/v1/auth/api-keys", token: owner.token}); !strings.Contains(string(res.body), `"id":`) {
 		t.Fatalf("the owner's key is gone: %s", res.body)
+	}
+}
+
+// tenancyProbes are requests on another account's resources, one per route
+// that takes an ID; TestEveryIDRouteIsProbedAcrossAccounts keeps it complete.
+func tenancyProbes(clientID, campaignID, contentID, keyID, userID float64, taskID string) []req {
+	return []req{
+		{method: "GET", path: "/api/v1/audio/status/" + taskID},
+		{method: "GET", path: "/api/v1/audio/download/" + taskID},
+		{method: "DELETE", path: "/api/v1/audio/" + taskID},
+		{method: "GET", path: fmt.Sprintf("/api/v1/clients/%v", clientID)},
+		{method: "PATCH", path: fmt.Sprintf("/api/v1/clients/%v", clientID), body: map[string]any{"name": "pwned"}},
+		{method: "DELETE", path: fmt.Sprintf("/api/v1/clients/%v", clientID)},
+		{method: "GET", path: fmt.Sprintf("/api/v1/campaigns/%v", campaignID)},
+		{method: "PATCH", path: fmt.Sprintf("/api/v1/campaigns/%v", campaignID), body: map[string]any{"name": "pwned"}},
+		{method: "DELETE", path: fmt.Sprintf("/api/v1/campaigns/%v", campaignID)},
+		{method: "GET", path: fmt.Sprintf("/api/v1/campaigns/%v/contents", campaignID)},
+		{method: "POST", path: fmt.Sprintf("/api/v1/campaigns/%v/contents", campaignID), body: map[string]any{"topic": "t", "platform": "tiktok"}},
+		{method: "GET", path: fmt.Sprintf("/api/v1/contents/%v", contentID)},
+		{method: "PATCH", path: fmt.Sprintf("/api/v1/contents/%v", contentID), body: map[string]any{"topic": "pwned"}},
+		{method: "DELETE", path: fmt.Sprintf("/api/v1/contents/%v", contentID)},
+		{method: "GET", path: fmt.Sprintf("/api/v1/contents/%v/script", contentID)},
+		{method: "DELETE", path: fmt.Sprintf("/api/v1/auth/api-keys/%v", keyID)},
+		{method: "PATCH", path: fmt.Sprintf("/api/v1/account/users/%v", userID), body: map[string]any{"role": "viewer"}},
+		{method: "DELETE", path: fmt.Sprintf("/api/v1/account/users/%v", userID)},
 	}
 }
 

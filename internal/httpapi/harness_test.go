@@ -74,7 +74,7 @@ func newHarness(t *testing.T, cfg Config) *harness {
 		t.Fatal(err)
 	}
 	queue.SetRunner(svc)
-	svc.UseAudio(queue, files, service.Speech{Synthesizer: synth, Recognizer: speech.NoRecognizer{}})
+	svc.UseAudio(queue, files, service.Speech{Synthesizer: synth, Recognizer: speech.NoRecognizer{}}, nil)
 	if err := queue.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -117,6 +117,7 @@ type req struct {
 	token        string // bearer credential
 	body         any    // string: sent as is; other values: JSON-encoded
 	header       map[string]string
+	remoteAddr   string // default 192.0.2.1:1234, httptest's
 }
 
 func (h *harness) do(r req) response {
@@ -136,6 +137,9 @@ func (h *harness) do(r req) response {
 		body = bytes.NewReader(enc)
 	}
 	hr := httptest.NewRequest(r.method, r.path, body)
+	if r.remoteAddr != "" {
+		hr.RemoteAddr = r.remoteAddr
+	}
 	if body != nil {
 		hr.Header.Set("Content-Type", "application/json")
 	}
@@ -311,4 +315,20 @@ func httptestTLSRequest(h *harness, path string) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
 	h.api.ServeHTTP(rec, r)
 	return rec
+}
+
+// newTestRequest is a request from remoteAddr.
+func newTestRequest(method, path, remoteAddr string) *http.Request {
+	r := httptest.NewRequest(method, path, nil)
+	r.RemoteAddr = remoteAddr
+	return r
+}
+
+// httpNewRequest is a request with an optional bearer token.
+func httpNewRequest(method, url, token string) (*http.Request, error) {
+	r, err := http.NewRequest(method, url, nil)
+	if err == nil && token != "" {
+		r.Header.Set("Authorization", "Bearer "+token)
+	}
+	return r, err
 }

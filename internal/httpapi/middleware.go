@@ -43,6 +43,8 @@ func requestID(ctx context.Context) string {
 // ServeHTTP runs every request through the same steps: request ID, security
 // headers, CORS, body limit, panic recovery, then the route.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := s.startRequest(w)
+	w = rec
 	id := r.Header.Get("X-Request-ID")
 	if !validRequestID(id) {
 		id = newRequestID()
@@ -60,7 +62,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.TLS != nil || (s.cfg.TrustProxy && r.Header.Get("X-Forwarded-Proto") == "https") {
 		h["Strict-Transport-Security"] = hdrHSTS
 	}
-	r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
+	r = r.WithContext(s.requestContext(r, id, rec))
+	defer s.finishRequest(rec, r)
 
 	if origin := r.Header.Get("Origin"); origin != "" && len(s.cors) > 0 {
 		if s.cors["*"] || s.cors[origin] {

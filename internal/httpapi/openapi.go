@@ -288,7 +288,9 @@ var operations = map[string]operation{
 	"GET /openapi.json": {summary: "This document", tag: "operations", ok: 200, content: "application/json"},
 	"GET /docs":         {summary: "This document, for people", tag: "operations", ok: 200, content: "text/html"},
 	"GET /docs/{asset}": {summary: "Assets of /docs", tag: "operations", ok: 200, content: "text/plain",
-		params: []schema{{"name": "asset", "in": "path", "required": true, "schema": schema{"type": "string"}}}},
+		params: []schema{{"name": "asset", "in": "path", "required": true, "schema": schema{"type": "string"}}}, errors: []int{404}},
+	"GET /metrics": {summary: "Prometheus metrics (text format); 404 when served on another address (OMNIVIBE_METRICS_ADDR) or off; 401 without the metrics token when one is set",
+		tag: "operations", ok: 200, content: "text/plain", errors: []int{401, 404}},
 
 	"POST /api/v1/auth/register": {summary: "Create an account (plan free) and its owner, signed in", tag: "auth", body: "Registration", ok: 201, resp: "TokenPair", errors: []int{409}},
 	"POST /api/v1/auth/login":    {summary: "Sign in; 401 for any bad credential", tag: "auth", body: "Login", ok: 200, resp: "TokenPair", errors: []int{401}},
@@ -435,5 +437,15 @@ func (op operation) document(method string) schema {
 		}
 		responses[strconv.Itoa(code)] = schema{"description": http.StatusText(code), "content": schema{"application/json": schema{"schema": ref("Error")}}}
 	}
+	responses["429"].(schema)["headers"] = rateLimitHeaders
 	return out
+}
+
+// rateLimitHeaders are the headers of a 429. Limited routes send the
+// X-RateLimit headers on every answer.
+var rateLimitHeaders = schema{
+	"Retry-After":           schema{"description": "seconds until one more request is allowed", "schema": schema{"type": "integer"}},
+	"X-RateLimit-Limit":     schema{"description": "requests allowed at once (the bucket's size)", "schema": schema{"type": "integer"}},
+	"X-RateLimit-Remaining": schema{"description": "requests left now", "schema": schema{"type": "integer"}},
+	"X-RateLimit-Reset":     schema{"description": "seconds until the full limit is available again", "schema": schema{"type": "integer"}},
 }

@@ -9,6 +9,7 @@ func (s *Server) registerRoutes() {
 	s.public("GET /openapi.json", s.openapi)
 	s.public("GET /docs", s.docs)
 	s.public("GET /docs/{asset}", s.docsAsset)
+	s.public("GET /metrics", s.serveMetrics)
 
 	// Accounts and authentication.
 	s.public("POST /api/v1/auth/register", s.register)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/omnivibepro/omnivibe"
 	"github.com/omnivibepro/omnivibe/internal/service"
+	"github.com/omnivibepro/omnivibe/internal/telemetry"
 )
 
 // Config holds the HTTP settings; zero values take the defaults noted.
@@ -23,7 +24,23 @@ type Config struct {
 	CORSOrigins []string
 	// TrustProxy makes X-Forwarded-Proto count, so HSTS is sent behind a TLS
 	// terminating proxy. Leave it off when clients reach the server directly.
+	// It also makes the last X-Forwarded-For address the client's address
+	// for the rate limits.
 	TrustProxy bool
+
+	// Metrics records every request; nil records nothing.
+	Metrics *telemetry.Metrics
+	// ServeMetrics serves Metrics at GET /metrics on the API's address;
+	// otherwise /metrics is not found here (served elsewhere, or not at all).
+	ServeMetrics bool
+	// MetricsToken, when set, is the bearer token /metrics requires.
+	MetricsToken string
+	// Tracing makes a span per request; nil makes none.
+	Tracing *telemetry.Tracing
+	// AccessLog logs one line per request at info level.
+	AccessLog bool
+	// RateLimits are the request limits; the zero value limits nothing.
+	RateLimits RateLimits
 }
 
 // Server serves the API.
@@ -42,6 +59,10 @@ type Server struct {
 	openAPIOnce sync.Once
 	openAPIDoc  []byte
 	openAPIErr  error
+
+	// unmatched stands for every request that matches no route.
+	unmatched      *route
+	metricsHandler http.Handler
 }
 
 // New returns the API's handler.
@@ -50,6 +71,10 @@ func New(svc *service.Service, cfg Config, log *slog.Logger) *Server {
 		cfg.MaxBodyBytes = 1 << 20
 	}
 	s := &Server{svc: svc, cfg: cfg, log: log, mux: http.NewServeMux(), cors: map[string]bool{}}
+	s.unmatched = &route{path: "unmatched", metrics: cfg.Metrics.Route("", "unmatched")}
+	if cfg.Metrics != nil {
+		s.metricsHandler = cfg.Metrics.Handler()
+	}
 	for _, o := range cfg.CORSOrigins {
 		s.cors[strings.TrimRight(o, "/")] = true
 	}
@@ -69,8 +94,17 @@ type authedFunc func(w http.ResponseWriter, r *http.Request, p service.Principal
 // public registers a route anyone may call.
 func (s *Server) public(pattern string, h handlerFunc) {
 	s.routes = append(s.routes, pattern)
+	rt := s.newRoute(pattern)
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		if err := h(w, r); err != nil {
+		recordRoute(w, rt)
+		var err error
+		if rt.limitIP {
+			err = s.limitAddress(w, r)
+		}
+		if err == nil {
+			err = h(w, r)
+		}
+		if err != nil {
 			s.writeError(w, r, err)
 		}
 	})
@@ -80,8 +114,14 @@ func (s *Server) public(pattern string, h handlerFunc) {
 // business rule, so the service decides it, not the route.
 func (s *Server) authed(pattern string, h authedFunc) {
 	s.routes = append(s.routes, pattern)
+	rt := s.newRoute(pattern)
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		recordRoute(w, rt)
 		p, err := s.authenticate(r)
+		if err == nil {
+			recordAccount(w, p.AccountID)
+			err = s.limitCredential(w, r, p)
+		}
 		if err == nil {
 			err = h(w, r, p)
 		}
@@ -124,5 +164,5 @@ var jsonContentType = []string{"application/json; charset=utf-8"}
 func writeJSONBytes(w http.ResponseWriter, status int, body []byte) {
 	w.Header()["Content-Type"] = jsonContentType
 	w.WriteHeader(status)
-	_, _ = w.Write(body)
+	_, _ = w.Write(body) // #nosec G705 -- JSON sent as application/json with nosniff, never rendered as HTML
 }

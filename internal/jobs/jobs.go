@@ -47,6 +47,10 @@ type Config struct {
 	ReconcileEvery time.Duration
 	// ID names this process's queue client (default: River's).
 	ID string
+	// Inject and Extract carry the trace of the request that enqueued a job
+	// to the worker that runs it; nil when tracing is off.
+	Inject  func(ctx context.Context) map[string]string
+	Extract func(ctx context.Context, carrier map[string]string) context.Context
 }
 
 func (c *Config) defaults() {
@@ -67,6 +71,8 @@ func (c *Config) defaults() {
 // AudioArgs are the arguments of a voice-over job: the task holds the rest.
 type AudioArgs struct {
 	TaskID string `json:"task_id"`
+	// Trace is the enqueuing request's trace context (W3C traceparent).
+	Trace map[string]string `json:"trace,omitempty"`
 }
 
 // Kind names the job kind.
@@ -101,6 +107,7 @@ type audioWorker struct {
 	river.WorkerDefaults[AudioArgs]
 	run     *lateRunner
 	timeout time.Duration
+	extract func(ctx context.Context, carrier map[string]string) context.Context
 }
 
 func (w *audioWorker) Timeout(*river.Job[AudioArgs]) time.Duration { return w.timeout }
@@ -108,6 +115,9 @@ func (w *audioWorker) Timeout(*river.Job[AudioArgs]) time.Duration { return w.ti
 func (w *audioWorker) Work(ctx context.Context, job *river.Job[AudioArgs]) error {
 	if w.run.Runner == nil {
 		return errors.New("jobs: no runner set")
+	}
+	if w.extract != nil {
+		ctx = w.extract(ctx, job.Args.Trace)
 	}
 	return w.run.RunAudioTask(ctx, job.Args.TaskID)
 }
@@ -159,7 +169,7 @@ func riverConfig(cfg Config, run *lateRunner, log *slog.Logger, pollOnly bool) *
 	}
 	if cfg.Workers > 0 {
 		workers := river.NewWorkers()
-		river.AddWorker(workers, &audioWorker{run: run, timeout: cfg.JobTimeout})
+		river.AddWorker(workers, &audioWorker{run: run, timeout: cfg.JobTimeout, extract: cfg.Extract})
 		river.AddWorker(workers, &reconcileWorker{run: run, age: cfg.RescueAfter, log: log})
 		rc.Workers = workers
 		rc.Queues = map[string]river.QueueConfig{QueueAudio: {MaxWorkers: cfg.Workers}}
@@ -201,7 +211,11 @@ func (q *Queue[TTx]) EnqueueAudio(ctx context.Context, tx service.Tx, taskID str
 	if err != nil {
 		return 0, err
 	}
-	res, err := q.client.InsertTx(ctx, ttx, AudioArgs{TaskID: taskID}, nil)
+	args := AudioArgs{TaskID: taskID}
+	if q.cfg.Inject != nil {
+		args.Trace = q.cfg.Inject(ctx)
+	}
+	res, err := q.client.InsertTx(ctx, ttx, args, nil)
 	if err != nil {
 		return 0, fmt.Errorf("enqueue audio job: %w", err)
 	}
@@ -249,6 +263,17 @@ func (q *Queue[TTx]) Depth(ctx context.Context) (int, error) {
 
 var _ service.Queue = (*Queue[any])(nil)
 
+// unwrap reaches the store's own transaction under decorators (tracing).
+func unwrap(tx service.Tx) service.Tx {
+	for {
+		u, ok := tx.(interface{ Unwrap() service.Tx })
+		if !ok {
+			return tx
+		}
+		tx = u.Unwrap()
+	}
+}
+
 // newQueue applies River's migrations with driver (River serializes them
 // itself) and builds the client. pollOnly is for databases without
 // LISTEN/NOTIFY (SQLite).
@@ -267,5 +292,6 @@ func newQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], cfg 
 	if err != nil {
 		return nil, err
 	}
-	return &Queue[TTx]{client: client, run: run, cfg: cfg, log: log, txOf: txOf}, nil
+	return &Queue[TTx]{client: client, run: run, cfg: cfg, log: log,
+		txOf: func(tx service.Tx) (TTx, error) { return txOf(unwrap(tx)) }}, nil
 }

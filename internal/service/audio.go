@@ -41,10 +41,33 @@ type Speech struct {
 	Recognizer  speech.Recognizer
 }
 
+// AudioObserver watches the voice-over pipeline, for metrics and traces.
+type AudioObserver interface {
+	// StartStage is called as a stage (normalize, synthesize, transcribe,
+	// score, store) begins; end is called with its outcome.
+	StartStage(ctx context.Context, stage string) (_ context.Context, end func(error))
+	// Finished is called once a task reaches a final status.
+	Finished(status string, attempts int, took time.Duration)
+	// Scored is called with every attempt's similarity.
+	Scored(language string, similarity float64)
+}
+
+// noObserver watches nothing.
+type noObserver struct{}
+
+func (noObserver) StartStage(ctx context.Context, _ string) (context.Context, func(error)) {
+	return ctx, func(error) {}
+}
+func (noObserver) Finished(string, int, time.Duration) {}
+func (noObserver) Scored(string, float64)              {}
+
 // UseAudio enables voice-overs. It is separate from New because the queue's
-// workers call back into the service.
-func (s *Service) UseAudio(q Queue, files AudioFiles, sp Speech) {
-	s.queue, s.files, s.speech = q, files, sp
+// workers call back into the service. obs may be nil.
+func (s *Service) UseAudio(q Queue, files AudioFiles, sp Speech, obs AudioObserver) {
+	if obs == nil {
+		obs = noObserver{}
+	}
+	s.queue, s.files, s.speech, s.audioObs = q, files, sp, obs
 }
 
 // newTaskID returns an opaque task ID: "aud_" and 128 random bits.

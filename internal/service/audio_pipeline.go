@@ -52,12 +52,24 @@ func (s *Service) RunAudioTask(ctx context.Context, taskID string) error {
 	if omnivibe.AudioFinished(t.Status) {
 		return nil
 	}
+	started := time.Now()
 	err = s.runAudio(ctx, &t)
 	if errors.Is(err, errTaskStopped) {
 		s.log.Info("audio task stopped", "task_id", taskID)
 		return nil
 	}
+	if err == nil {
+		s.audioObs.Finished(t.Status, t.Attempts, time.Since(started))
+	}
 	return err
+}
+
+// stage runs one stage of the pipeline under the observer.
+func stage[T any](ctx context.Context, s *Service, name string, call func(context.Context) (T, error)) (T, error) {
+	ctx, end := s.audioObs.StartStage(ctx, name)
+	out, err := call(ctx)
+	end(err)
+	return out, err
 }
 
 func (s *Service) runAudio(ctx context.Context, t *omnivibe.AudioTask) error {
@@ -70,7 +82,9 @@ func (s *Service) runAudio(ctx context.Context, t *omnivibe.AudioTask) error {
 		return err
 	}
 
-	normalized := speech.Normalize(t.Text, t.Language)
+	normalized, _ := stage(ctx, s, "normalize", func(context.Context) (speech.Normalized, error) {
+		return speech.Normalize(t.Text, t.Language), nil
+	})
 	t.NormalizedText = normalized.Text
 	t.Normalization = make([]omnivibe.Replacement, len(normalized.Replacements))
 	for i, r := range normalized.Replacements {
@@ -100,8 +114,10 @@ func (s *Service) runAudio(ctx context.Context, t *omnivibe.AudioTask) error {
 		if v, ok := synth.(attemptVariant); ok {
 			synth = v.ForAttempt(n)
 		}
-		audio, err := retryProvider(ctx, func() (speech.Audio, error) {
-			return synth.Synthesize(ctx, t.NormalizedText, t.Language, t.VoiceID)
+		audio, err := stage(ctx, s, "synthesize", func(ctx context.Context) (speech.Audio, error) {
+			return retryProvider(ctx, func() (speech.Audio, error) {
+				return synth.Synthesize(ctx, t.NormalizedText, t.Language, t.VoiceID)
+			})
 		})
 		if err != nil {
 			return s.providerFailed(ctx, t, "synthesize", s.speech.Synthesizer.Name(), err)
@@ -117,8 +133,10 @@ func (s *Service) runAudio(ctx context.Context, t *omnivibe.AudioTask) error {
 		if err := s.saveAudio(ctx, t); err != nil {
 			return err
 		}
-		transcript, err := retryProvider(ctx, func() (string, error) {
-			return s.speech.Recognizer.Transcribe(ctx, audio, t.Language, t.NormalizedText)
+		transcript, err := stage(ctx, s, "transcribe", func(ctx context.Context) (string, error) {
+			return retryProvider(ctx, func() (string, error) {
+				return s.speech.Recognizer.Transcribe(ctx, audio, t.Language, t.NormalizedText)
+			})
 		})
 		if err != nil {
 			return s.providerFailed(ctx, t, "transcribe", s.speech.Recognizer.Name(), err)
@@ -127,7 +145,10 @@ func (s *Service) runAudio(ctx context.Context, t *omnivibe.AudioTask) error {
 		t.Stage, t.Progress = omnivibe.StageScoring, progress(t, n, 0.9)
 		// The transcript is normalized too, so a recognizer that writes
 		// "15%" matches a script that says "fifteen percent".
-		sim := speech.Similarity(t.NormalizedText, speech.Normalize(transcript, t.Language).Text)
+		sim, _ := stage(ctx, s, "score", func(context.Context) (float64, error) {
+			return speech.Similarity(t.NormalizedText, speech.Normalize(transcript, t.Language).Text), nil
+		})
+		s.audioObs.Scored(t.Language, sim)
 		t.Iterations = append(t.Iterations, omnivibe.AudioIteration{Attempt: n, Similarity: &sim, Transcript: transcript, Duration: audio.Duration})
 		if best == nil || sim > *best.similarity {
 			best = &attempt{audio: audio, similarity: &sim, transcript: transcript}
@@ -158,7 +179,9 @@ func (s *Service) runAudio(ctx context.Context, t *omnivibe.AudioTask) error {
 	if err := s.saveAudio(ctx, t); err != nil {
 		return err
 	}
-	rel, err := s.files.Save(t.AccountID, t.TaskID+"."+best.audio.Format, best.audio.Data)
+	rel, err := stage(ctx, s, "store", func(context.Context) (string, error) {
+		return s.files.Save(t.AccountID, t.TaskID+"."+best.audio.Format, best.audio.Data)
+	})
 	if err != nil {
 		s.log.Error("audio not stored", "task_id", t.TaskID, "err", err)
 		return s.failAudio(ctx, t, omnivibe.AudioError{Stage: "store", Code: "internal", Retryable: true, Message: "the audio could not be stored"})
@@ -340,6 +363,7 @@ func (s *Service) ReconcileAudio(ctx context.Context, age time.Duration) (int, e
 		if err != nil && !errors.Is(err, errTaskStopped) {
 			return fixed, err
 		}
+		s.audioObs.Finished(omnivibe.AudioFailed, t.Attempts, s.clock().Sub(t.CreatedAt))
 		fixed++
 	}
 	return fixed, nil

@@ -61,11 +61,12 @@ type Service struct {
 	cfg    Config
 
 	// Voice-overs, enabled by UseAudio.
-	queue  Queue
-	files  AudioFiles
-	speech Speech
-	now    func() time.Time
-	log    *slog.Logger
+	queue    Queue
+	files    AudioFiles
+	speech   Speech
+	audioObs AudioObserver
+	now      func() time.Time
+	log      *slog.Logger
 
 	// scriptFlights lets concurrent identical script requests share one call
 	// to the writer.

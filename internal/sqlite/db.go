@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/omnivibepro/omnivibe/internal/service"
@@ -55,6 +56,10 @@ type Store struct {
 	stopped  sync.WaitGroup
 	closeErr error
 	closed   sync.Once
+
+	// checkpointHolds counts backups in progress: a WAL checkpoint would wait
+	// for their read transaction while blocking every writer.
+	checkpointHolds atomic.Int32
 }
 
 var _ service.Store = (*Store)(nil)
@@ -121,7 +126,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	s := &Store{queries: queries{db: reader}, writer: writer, reader: reader, path: path, log: opts.Logger, stop: make(chan struct{})}
 	if opts.CheckpointEvery > 0 {
 		s.stopped.Add(1)
-		go s.checkpointLoop(opts.CheckpointEvery)
+		go s.checkpointLoop(opts.CheckpointEvery) // #nosec G118 -- the loop outlives Open's context by design; Close stops it
 	}
 	return s, nil
 }
@@ -181,6 +186,9 @@ func (s *Store) checkpointLoop(every time.Duration) {
 		case <-s.stop:
 			return
 		case <-t.C:
+			if s.checkpointHolds.Load() > 0 {
+				continue
+			}
 			if err := s.Checkpoint(context.Background()); err != nil {
 				s.log.Warn("wal checkpoint", "err", err)
 			}

@@ -92,7 +92,7 @@ func (h *hostedDrafter) complete(ctx context.Context, system, user string) (stri
 		if !h.breaker.allow() {
 			return "", fmt.Errorf("%w: %s is failing, circuit breaker open", ErrUnavailable, name)
 		}
-		text, failure := h.attempt(ctx, system, user)
+		text, failure := h.observedAttempt(ctx, attempt, system, user)
 		if failure == nil {
 			h.breaker.record(outcomeSuccess)
 			return text, nil
@@ -143,6 +143,21 @@ func (h *hostedDrafter) backoff(attempt int) time.Duration {
 		d = h.cfg.MaxRetryDelay
 	}
 	return d/2 + time.Duration(h.jitter()*float64(d/2))
+}
+
+// observedAttempt is attempt, told to the Observer.
+func (h *hostedDrafter) observedAttempt(ctx context.Context, n int, system, user string) (string, *attemptError) {
+	if h.cfg.Observer == nil {
+		return h.attempt(ctx, system, user)
+	}
+	start := time.Now()
+	text, failure := h.attempt(ctx, system, user)
+	c := Call{Provider: h.proto.name(), Model: h.cfg.Model, Attempt: n, Outcome: "ok", Start: start, Duration: time.Since(start)}
+	if failure != nil {
+		c.Status, c.Outcome = failure.status, callOutcome(failure.status, failure.err)
+	}
+	h.cfg.Observer(ctx, c)
+	return text, failure
 }
 
 // attempt makes one call with its own timeout.

@@ -19,7 +19,7 @@ func isHangulSyllable(r rune) bool { return r >= hangulFirst && r <= hangulLast 
 func koreanFinal(r rune) int { return int(r-hangulFirst) % 28 }
 
 // withFinal returns the syllable r with its final consonant replaced.
-func withFinal(r rune, final int) rune { return r - rune(koreanFinal(r)) + rune(final) }
+func withFinal(r rune, final int) rune { return r - rune(koreanFinal(r)) + rune(final) } // #nosec G115 -- final consonant indexes are 0-27
 
 // endsWithConsonant reports whether a Korean reader would end the word with a final
 // consonant (받침), which decides the form of the particle that follows. Hangul is
@@ -172,6 +172,6 @@ func formalEnding(s string) (string, bool) {
 	case 6: // ㅕ → ㅣ (져, 려, 켜, 쳐)
 		medial = 20
 	}
-	stem := rune(hangulFirst + (initial*21+medial)*28)
+	stem := rune(hangulFirst + (initial*21+medial)*28) // #nosec G115 -- jamo indexes keep it inside the Hangul syllable block
 	return stemEnd + string(withFinal(stem, finalBieup)) + "니다", true
 }

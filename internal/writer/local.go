@@ -307,7 +307,7 @@ func requestSeed(req Request) uint64 {
 		h.Write([]byte{0})
 	}
 	var d [4]byte
-	d[0], d[1], d[2], d[3] = byte(req.TargetDuration>>24), byte(req.TargetDuration>>16), byte(req.TargetDuration>>8), byte(req.TargetDuration)
+	d[0], d[1], d[2], d[3] = byte(req.TargetDuration>>24), byte(req.TargetDuration>>16), byte(req.TargetDuration>>8), byte(req.TargetDuration) // #nosec G115 -- cutting the duration into its bytes is the point
 	h.Write(d[:])
 	return h.Sum64()
 }
@@ -329,7 +329,7 @@ func (s *choiceSequence) intn(n int) int {
 	if n <= 1 {
 		return 0
 	}
-	return int(s.next() % uint64(n))
+	return int(s.next() % uint64(n)) // #nosec G115 -- n is a positive int and the remainder is below it
 }
 
 // perm returns a permutation of [0, n).

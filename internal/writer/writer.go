@@ -127,6 +127,8 @@ type Config struct {
 	BreakerCooldown time.Duration
 	// MaxTokens bounds the length of the hosted model's answer (default 2048).
 	MaxTokens int
+	// Observer, when set, is told of every provider call (metrics, traces).
+	Observer Observer
 }
 
 // withDefaults returns cfg with every empty field set to its default.
@@ -235,6 +237,9 @@ type Writer struct {
 	provider string
 	model    string
 	drafter  drafter
+	// observeDraft is the Observer when the drafter does not report its own
+	// calls (the local writer); nil otherwise.
+	observeDraft Observer
 }
 
 // New returns a Writer for cfg. A nil logger discards logs; a nil httpClient is replaced
@@ -254,6 +259,7 @@ func New(cfg Config, logger *slog.Logger, httpClient *http.Client) (*Writer, err
 	switch cfg.Provider {
 	case ProviderLocal:
 		w.drafter = localDrafter{}
+		w.observeDraft = cfg.Observer
 	case ProviderAnthropic:
 		w.drafter = newHostedDrafter(cfg, logger, httpClient, anthropicProtocol{})
 	case ProviderOpenAI:
@@ -274,7 +280,11 @@ func (w *Writer) Write(ctx context.Context, req Request) (Script, error) {
 	if err != nil {
 		return Script{}, err
 	}
+	start := time.Now()
 	d, err := w.drafter.draft(ctx, req)
+	if w.observeDraft != nil {
+		w.observeDraft(ctx, Call{Provider: w.provider, Model: w.model, Attempt: 1, Outcome: callOutcome(0, err), Start: start, Duration: time.Since(start)})
+	}
 	if err != nil {
 		return Script{}, err
 	}

@@ -1,0 +1,206 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/omnivibepro/omnivibe/internal/config"
+	"github.com/omnivibepro/omnivibe/internal/httpapi"
+	"github.com/omnivibepro/omnivibe/internal/ratelimit"
+	"github.com/omnivibepro/omnivibe/internal/service"
+	"github.com/omnivibepro/omnivibe/internal/speech"
+	"github.com/omnivibepro/omnivibe/internal/telemetry"
+	"github.com/omnivibepro/omnivibe/internal/writer"
+)
+
+// Version names this build in traces.
+const Version = "1.0.0"
+
+// startTelemetry makes the metrics registry (when on) and the tracer (when an
+// OTLP endpoint is set), and the logger that puts trace IDs in log lines.
+func (a *App) startTelemetry(ctx context.Context, cfg config.Config, log *slog.Logger) (*slog.Logger, error) {
+	if cfg.Metrics {
+		a.Metrics = telemetry.NewMetrics()
+	}
+	headers, err := telemetry.ParseHeaders(cfg.OTLPHeaders)
+	if err != nil {
+		return log, err
+	}
+	a.Tracing, err = telemetry.NewTracing(ctx, telemetry.TracingConfig{Endpoint: cfg.OTLPEndpoint, Headers: headers,
+		SampleRatio: cfg.TraceSampleRatio, ServiceName: "omnivibe", ServiceVersion: Version})
+	if err != nil {
+		return log, err
+	}
+	if a.Tracing == nil {
+		return log, nil
+	}
+	a.closers = append(a.closers, func() error {
+		// Send the spans still buffered, but never hold the shutdown long.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return a.Tracing.Shutdown(ctx)
+	})
+	return slog.New(telemetry.WithTraceIDs(log.Handler())), nil
+}
+
+// observeStores reports the database pools and the in-process cache in the
+// metrics.
+func (a *App) observeStores() {
+	if a.SQLite != nil {
+		a.Metrics.AddDBPool("writer", a.SQLite.WriterStats)
+		a.Metrics.AddDBPool("reader", a.SQLite.ReaderStats)
+	}
+	if a.memory != nil {
+		a.Metrics.AddCache("memory", func() telemetry.CacheStats {
+			s := a.memory.Stats()
+			return telemetry.CacheStats{Hits: s.Hits, Misses: s.Misses, Evictions: s.Evictions}
+		})
+	}
+}
+
+// writerObserver reports script writer calls as metrics and spans.
+func (a *App) writerObserver() writer.Observer {
+	observe := telemetry.ProviderObserver(a.Metrics, a.Tracing)
+	return func(ctx context.Context, c writer.Call) {
+		observe(ctx, telemetry.ProviderCall{Kind: "writer", Provider: c.Provider, Model: c.Model, Outcome: c.Outcome,
+			Attempt: c.Attempt, Status: c.Status, Start: c.Start, Duration: c.Duration})
+	}
+}
+
+// rateLimits builds the API's limits from the configuration, in process.
+// Scaled out, the same limits come from a shared store instead.
+func rateLimits(cfg config.Config) httpapi.RateLimits {
+	opts := ratelimit.MemoryOptions{MaxKeys: cfg.RateLimitMaxKeys}
+	var l httpapi.RateLimits
+	if cfg.RateLimitIP > 0 {
+		l.IP = ratelimit.NewMemory(ratelimit.Limit{Rate: float64(cfg.RateLimitIP), Burst: cfg.RateLimitIPBurst}, opts)
+	}
+	if cfg.RateLimitCredential > 0 {
+		l.Credential = ratelimit.NewMemory(ratelimit.Limit{Rate: float64(cfg.RateLimitCredential), Burst: cfg.RateLimitCredentialBurst}, opts)
+	}
+	if cfg.LoginFailuresPerEmail > 0 {
+		l.LoginEmail = ratelimit.NewMemory(ratelimit.PerWindow(cfg.LoginFailuresPerEmail, cfg.LoginFailuresWindow), opts)
+	}
+	if cfg.LoginFailuresPerIP > 0 {
+		l.LoginIP = ratelimit.NewMemory(ratelimit.PerWindow(cfg.LoginFailuresPerIP, cfg.LoginFailuresWindow), opts)
+	}
+	return l
+}
+
+// audioObserver reports the voice-over pipeline as metrics and spans.
+type audioObserver struct {
+	m *telemetry.Metrics
+	t *telemetry.Tracing
+}
+
+func (o audioObserver) StartStage(ctx context.Context, stage string) (context.Context, func(error)) {
+	started := time.Now()
+	ctx, end := o.t.StartStage(ctx, "audio", stage)
+	return ctx, func(err error) {
+		o.m.JobStage("audio", stage, time.Since(started), err)
+		end(err)
+	}
+}
+
+func (o audioObserver) Finished(status string, attempts int, took time.Duration) {
+	o.m.JobFinished("audio", status, attempts, took)
+}
+
+func (o audioObserver) Scored(language string, similarity float64) {
+	o.m.Similarity(language, similarity)
+}
+
+// observedSynthesizer reports each call of a synthesizer as a provider call.
+type observedSynthesizer struct {
+	speech.Synthesizer
+	observe func(context.Context, telemetry.ProviderCall)
+}
+
+func (o observedSynthesizer) Synthesize(ctx context.Context, text, language, voice string) (speech.Audio, error) {
+	start := time.Now()
+	a, err := o.Synthesizer.Synthesize(ctx, text, language, voice)
+	o.observe(ctx, providerCall("tts", o.Name(), start, err))
+	return a, err
+}
+
+// ForAttempt keeps the inner synthesizer's attempt variation (espeak slows
+// down) under observation.
+func (o observedSynthesizer) ForAttempt(n int) speech.Synthesizer {
+	if v, ok := o.Synthesizer.(interface{ ForAttempt(int) speech.Synthesizer }); ok {
+		return observedSynthesizer{Synthesizer: v.ForAttempt(n), observe: o.observe}
+	}
+	return o
+}
+
+// observedRecognizer reports each call of a recognizer as a provider call.
+type observedRecognizer struct {
+	speech.Recognizer
+	observe func(context.Context, telemetry.ProviderCall)
+}
+
+func (o observedRecognizer) Transcribe(ctx context.Context, audio speech.Audio, language, expected string) (string, error) {
+	start := time.Now()
+	text, err := o.Recognizer.Transcribe(ctx, audio, language, expected)
+	o.observe(ctx, providerCall("stt", o.Name(), start, err))
+	return text, err
+}
+
+// providerCall describes a finished speech call; the outcome names the kind
+// of failure the speech package reports.
+func providerCall(kind, provider string, start time.Time, err error) telemetry.ProviderCall {
+	c := telemetry.ProviderCall{Kind: kind, Provider: provider, Outcome: "ok", Attempt: 1, Start: start, Duration: time.Since(start)}
+	var pe *speech.ProviderError
+	if errors.As(err, &pe) {
+		c.Status = pe.Status
+	}
+	switch {
+	case err == nil:
+	case errors.Is(err, context.DeadlineExceeded):
+		c.Outcome = "timeout"
+	case errors.Is(err, speech.ErrProviderUnavailable):
+		c.Outcome = "unavailable"
+	case errors.Is(err, speech.ErrProviderRejected), errors.Is(err, speech.ErrUnsupportedLanguage):
+		c.Outcome = "refused"
+	default:
+		c.Outcome = "error"
+	}
+	return c
+}
+
+// observeSpeech wraps the speech engines so their calls are measured.
+func (a *App) observeSpeech(sp service.Speech) service.Speech {
+	if a.Metrics == nil && a.Tracing == nil {
+		return sp
+	}
+	observe := telemetry.ProviderObserver(a.Metrics, a.Tracing)
+	if sp.Synthesizer != nil {
+		sp.Synthesizer = observedSynthesizer{Synthesizer: sp.Synthesizer, observe: observe}
+	}
+	if sp.Recognizer != nil {
+		sp.Recognizer = observedRecognizer{Recognizer: sp.Recognizer, observe: observe}
+	}
+	return sp
+}
+
+// depthEvery is how often the queue's depth is read for the metrics.
+const depthEvery = 15 * time.Second
+
+// reportQueueDepth reads the voice-over queue's depth until ctx ends.
+func (a *App) reportQueueDepth(ctx context.Context, q interface {
+	Depth(context.Context) (int, error)
+}) {
+	t := time.NewTicker(depthEvery)
+	defer t.Stop()
+	for {
+		if n, err := q.Depth(ctx); err == nil {
+			a.Metrics.SetQueueDepth("audio", "waiting", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,159 @@
+package httpapi
+
+import (
+	"net"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/omnivibepro/omnivibe"
+	"github.com/omnivibepro/omnivibe/internal/ratelimit"
+	"github.com/omnivibepro/omnivibe/internal/service"
+)
+
+// RateLimits are the limits the API applies; a nil Limiter is no limit.
+type RateLimits struct {
+	// IP limits each client address on the unauthenticated API routes that do
+	// costly work (register, login, refresh). Routes called with credentials
+	// are limited per credential instead, so that many users behind one
+	// address (an office, a load test) do not share one bucket.
+	IP ratelimit.Limiter
+	// Credential limits each API key, and each user signed in with tokens.
+	Credential ratelimit.Limiter
+	// LoginEmail and LoginIP count failed logins per email and per client
+	// address; a login that succeeds does not count.
+	LoginEmail ratelimit.Limiter
+	LoginIP    ratelimit.Limiter
+}
+
+// Names of the limits, in 429 messages and the rate_limited_total metric.
+const (
+	limitIP         = "ip"
+	limitCredential = "credential"
+	limitLoginEmail = "login_email"
+	limitLoginIP    = "login_ip"
+)
+
+// allow takes one token of key's bucket in l, sets the X-RateLimit headers,
+// and returns the contract's rate_limited error when the bucket is empty.
+func (s *Server) allow(w http.ResponseWriter, r *http.Request, l ratelimit.Limiter, name, key string) error {
+	d, err := l.Allow(r.Context(), key)
+	if err != nil {
+		// A limiter that cannot answer (a shared store down) must not take
+		// the API down with it: let the request through, and say so.
+		s.log.WarnContext(r.Context(), "rate limiter unavailable; request allowed", "limit", name, "err", err)
+		return nil
+	}
+	setRateLimitHeaders(w.Header(), d)
+	if d.Allowed {
+		return nil
+	}
+	s.cfg.Metrics.RateLimited(name)
+	return &omnivibe.Error{Code: omnivibe.CodeRateLimited, RetryAfter: d.RetryAfter,
+		Message: "too many requests (" + strings.ReplaceAll(name, "_", " ") + " limit); retry after " + retryAfterSeconds(d.RetryAfter) + " s"}
+}
+
+func setRateLimitHeaders(h http.Header, d ratelimit.Decision) {
+	h["X-Ratelimit-Limit"] = []string{strconv.Itoa(d.Limit)}
+	h["X-Ratelimit-Remaining"] = []string{strconv.Itoa(d.Remaining)}
+	h["X-Ratelimit-Reset"] = []string{retryAfterSeconds(d.ResetAfter)}
+}
+
+// limitAddress applies the per-address limit of unauthenticated routes.
+func (s *Server) limitAddress(w http.ResponseWriter, r *http.Request) error {
+	if s.cfg.RateLimits.IP == nil {
+		return nil
+	}
+	return s.allow(w, r, s.cfg.RateLimits.IP, limitIP, s.clientAddress(r))
+}
+
+// limitCredential applies the per-credential limit: per API key when the
+// caller used one, else per user.
+func (s *Server) limitCredential(w http.ResponseWriter, r *http.Request, p service.Principal) error {
+	if s.cfg.RateLimits.Credential == nil {
+		return nil
+	}
+	key := "u" + strconv.FormatInt(p.UserID, 10)
+	if p.APIKeyID != 0 {
+		key = "k" + strconv.FormatInt(p.APIKeyID, 10)
+	}
+	return s.allow(w, r, s.cfg.RateLimits.Credential, limitCredential, key)
+}
+
+// guardLogin runs a login attempt under the failed-login limits. Each attempt
+// takes a token per email and per address before the password is checked, so
+// that parallel guesses cannot slip past the limit; an attempt that succeeds
+// gives them back. While either bucket is empty, logins answer 429 without
+// checking the password at all.
+func (s *Server) guardLogin(w http.ResponseWriter, r *http.Request, email string, attempt func() error) error {
+	type taken struct {
+		l   ratelimit.Limiter
+		key string
+	}
+	var took []taken
+	refund := func() {
+		for _, t := range took {
+			if err := t.l.Refund(r.Context(), t.key); err != nil {
+				s.log.WarnContext(r.Context(), "rate limiter refund failed", "err", err)
+			}
+		}
+	}
+	if l := s.cfg.RateLimits.LoginIP; l != nil {
+		key := s.clientAddress(r)
+		if err := s.allow(w, r, l, limitLoginIP, key); err != nil {
+			return err
+		}
+		took = append(took, taken{l, key})
+	}
+	if l := s.cfg.RateLimits.LoginEmail; l != nil {
+		key := omnivibe.NormalizeEmail(email)
+		if len(key) > 254 {
+			key = key[:254] // longer is never an account: it fails like any other
+		}
+		if err := s.allow(w, r, l, limitLoginEmail, key); err != nil {
+			refund() // a refused attempt takes nothing
+			return err
+		}
+		took = append(took, taken{l, key})
+	}
+	err := attempt()
+	if err == nil {
+		refund()
+	}
+	return err
+}
+
+// clientAddress is the key of the caller's address: the connection's peer,
+// or with TrustProxy the address the proxy appended to X-Forwarded-For (the
+// last one: earlier entries are whatever the client claimed). IPv6 callers
+// are keyed by their /64, which one subscriber usually holds whole.
+func (s *Server) clientAddress(r *http.Request) string {
+	host := r.RemoteAddr
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if s.cfg.TrustProxy {
+		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
+			last := xff[len(xff)-1]
+			if i := strings.LastIndexByte(last, ','); i >= 0 {
+				last = last[i+1:]
+			}
+			if last = strings.TrimSpace(last); last != "" {
+				host = last
+			}
+		}
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	if ip.Is4In6() {
+		return ip.Unmap().String()
+	}
+	if ip.Is6() {
+		p, _ := ip.Prefix(64)
+		return p.String()
+	}
+	return host
+}

@@ -36,8 +36,8 @@ type Options struct {
 	Readers int
 	// BusyTimeout is how long a connection waits for a lock; default 5 s.
 	BusyTimeout time.Duration
-	// CheckpointEvery is the period of the WAL checkpoint that truncates the
-	// write-ahead log; default 1 min, negative disables it.
+	// CheckpointEvery is the period of the passive WAL checkpoint; default
+	// 1 min, negative disables it.
 	CheckpointEvery time.Duration
 	// Logger receives checkpoint failures; default slog.Default().
 	Logger *slog.Logger
@@ -95,6 +95,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		w[k] = append([]string(nil), v...)
 	}
 	w.Add("_pragma", "journal_mode(WAL)")
+	w.Add("_pragma", "journal_size_limit(67108864)") // the WAL shrinks back to 64 MiB when it restarts
 	w.Set("_txlock", "immediate")
 	writer := sql.OpenDB(cachingConnector{dsn: "file:" + path + "?" + w.Encode(), driver: &sqlite.Driver{}})
 	// One writer: SQLite allows one at a time anyway, and queueing in Go is
@@ -175,8 +176,12 @@ func (s *Store) Close() error {
 	return s.closeErr
 }
 
-// checkpointLoop keeps the WAL from growing without bound under steady writes;
-// SQLite's automatic passive checkpoints cannot shrink the file.
+// checkpointLoop keeps the WAL from growing without bound under steady writes.
+// The checkpoint is PASSIVE: a TRUNCATE checkpoint waits for every reader to
+// leave the WAL, and on the single writer connection that wait (up to the
+// busy timeout under steady reads) would stall every write behind it. The
+// WAL file is kept small by journal_size_limit instead, which truncates it
+// whenever SQLite starts it over.
 func (s *Store) checkpointLoop(every time.Duration) {
 	defer s.stopped.Done()
 	t := time.NewTicker(every)
@@ -196,11 +201,11 @@ func (s *Store) checkpointLoop(every time.Duration) {
 	}
 }
 
-// Checkpoint copies the WAL into the database and truncates it. A checkpoint
-// that readers hold back reports busy and is simply retried next period.
+// Checkpoint copies what it can of the WAL into the database without waiting
+// for readers; what readers still need is copied next period.
 func (s *Store) Checkpoint(ctx context.Context) error {
 	var busy, logPages, done int
-	return s.writer.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logPages, &done)
+	return s.writer.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logPages, &done)
 }
 
 // Tx is one write transaction.

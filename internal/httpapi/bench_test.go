@@ -44,6 +44,7 @@ func BenchmarkListCampaigns(b *testing.B) {
 func BenchmarkCreateCampaign(b *testing.B) {
 	h, a, clientID := benchHarness(b)
 	var n atomic.Int64
+	b.SetParallelism(25) // 50 requests at once on 2 cores, as under wrk -c100
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
@@ -65,6 +66,7 @@ func BenchmarkGenerateScriptUncached(b *testing.B) {
 	h, a, _ := benchHarness(b)
 	h.do(req{method: "PUT", path: "/api/v1/billing/plan", token: a.token, body: map[string]any{"plan": "pro"}})
 	var n atomic.Int64
+	b.SetParallelism(25)
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {

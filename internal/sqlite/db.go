@@ -52,6 +52,7 @@ type Store struct {
 	path   string
 	log    *slog.Logger
 
+	txs      chan *txRequest // transactions waiting for the writer (writeLoop)
 	stop     chan struct{}
 	stopped  sync.WaitGroup
 	closeErr error
@@ -124,7 +125,10 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	reader.SetConnMaxLifetime(0)
 	reader.SetConnMaxIdleTime(0)
 
-	s := &Store{queries: queries{db: reader}, writer: writer, reader: reader, path: path, log: opts.Logger, stop: make(chan struct{})}
+	s := &Store{queries: queries{db: reader}, writer: writer, reader: reader, path: path, log: opts.Logger,
+		stop: make(chan struct{}), txs: make(chan *txRequest)}
+	s.stopped.Add(1)
+	go s.writeLoop() // #nosec G118 -- the writer outlives Open's context by design; Close stops it
 	if opts.CheckpointEvery > 0 {
 		s.stopped.Add(1)
 		go s.checkpointLoop(opts.CheckpointEvery) // #nosec G118 -- the loop outlives Open's context by design; Close stops it
@@ -145,22 +149,6 @@ func (s *Store) Ping(ctx context.Context) error {
 		return err
 	}
 	return s.writer.PingContext(ctx)
-}
-
-// InTx runs fn in one immediate transaction on the writer connection.
-func (s *Store) InTx(ctx context.Context, fn func(service.Tx) error) error {
-	tx, err := s.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	if err := fn(&Tx{queries: queries{db: tx}, tx: tx}); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
 }
 
 // Close stops the checkpoint loop, truncates the WAL and closes both pools.

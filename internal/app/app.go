@@ -146,10 +146,14 @@ func (a *App) openStore(ctx context.Context, cfg config.Config, log *slog.Logger
 // answer yet is not an error: the cache steps aside until it does), else
 // makes the in-process cache.
 func (a *App) openCache(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	if cfg.CacheBytes < 0 { // Validate refuses it too; this guards a Config built without it
+		return fmt.Errorf("cache size %d bytes is negative", cfg.CacheBytes)
+	}
+	cacheBytes := uint64(cfg.CacheBytes)
 	if cfg.RedisURL != "" {
 		cache.RouteRedisLibraryLogs(log)
 		r, err := cache.NewRedis(ctx, cache.RedisOptions{URL: cfg.RedisURL, Prefix: cfg.RedisPrefix,
-			LocalBytes: uint64(cfg.CacheBytes), Logger: log})
+			LocalBytes: cacheBytes, Logger: log})
 		if err != nil {
 			return err
 		}
@@ -157,7 +161,7 @@ func (a *App) openCache(ctx context.Context, cfg config.Config, log *slog.Logger
 		a.closers = append(a.closers, r.Close)
 		return nil
 	}
-	memory := cache.NewMemory(uint64(cfg.CacheBytes)) // #nosec G115 -- Validate keeps CacheBytes at 1 MiB or more
+	memory := cache.NewMemory(cacheBytes)
 	a.Cache, a.memory = memory, memory
 	a.closers = append(a.closers, func() error { memory.Close(); return nil })
 	return nil

@@ -238,7 +238,7 @@ func parseCounter(v any) (uint64, error) {
 }
 
 // newEpoch returns a random epoch of 31 bits, never zero.
-func newEpoch() uint64 { return 1 + rand.Uint64N(1<<31-1) }
+func newEpoch() uint64 { return 1 + rand.Uint64N(1<<31-1) } // #nosec G404 -- an epoch must differ from the last one, not be secret (keys are never shown to clients); math/rand/v2's ChaCha8 is seeded by the OS
 
 // initEpoch sets an epoch where Redis has none and returns the one that is
 // set: this one, or another replica's that got there first.

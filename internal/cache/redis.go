@@ -341,6 +341,11 @@ func (r *Redis) recover() {
 	r.log.Info("cache: Redis answers again; answers cached before the outage are abandoned")
 }
 
+// Client is the cache's connection pool, for the other state the replicas
+// share through the same Redis (the rate limits) to use its connections and
+// timeouts. Close closes it.
+func (r *Redis) Client() *redis.Client { return r.client }
+
 // redisLibraryLogs makes RouteRedisLibraryLogs take effect once.
 var redisLibraryLogs sync.Once
 

@@ -5,9 +5,9 @@
 //
 // The embedded default is SQLite in the data directory, an in-process cache
 // and the job queue on the same SQLite file. DATABASE_URL selects PostgreSQL
-// (and the job queue on it) and REDIS_URL the shared Redis cache, each on its
-// own: that is the scaled-out mode, where any number of replicas and workers
-// share the same data.
+// (and the job queue on it) and REDIS_URL the shared Redis cache and rate
+// limits, each on its own: that is the scaled-out mode, where any number of
+// replicas and workers share the same data.
 package app
 
 import (
@@ -24,6 +24,7 @@ import (
 	"github.com/omnivibepro/omnivibe/internal/httpapi"
 	"github.com/omnivibepro/omnivibe/internal/jobs"
 	"github.com/omnivibepro/omnivibe/internal/postgres"
+	"github.com/omnivibepro/omnivibe/internal/ratelimit"
 	"github.com/omnivibepro/omnivibe/internal/service"
 	"github.com/omnivibepro/omnivibe/internal/speech"
 	"github.com/omnivibepro/omnivibe/internal/sqlite"
@@ -56,6 +57,9 @@ type App struct {
 	// Redis is the shared cache; nil unless REDIS_URL is set.
 	Redis  *cache.Redis
 	memory *cache.Memory
+	// RateLimits keeps the API's rate limits in the same Redis, shared by
+	// the replicas; nil unless REDIS_URL is set (the limits are in process).
+	RateLimits *ratelimit.Redis
 
 	// Queue is the voice-over job queue, on the same database as Store.
 	Queue Queue
@@ -115,9 +119,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *App, err 
 	if err := a.useAudio(ctx, cfg, log); err != nil {
 		return nil, err
 	}
+	if a.Redis != nil {
+		a.RateLimits = ratelimit.NewRedis(a.Redis.Client(), ratelimit.RedisOptions{Prefix: cfg.RedisPrefix, Logger: log})
+	}
 	a.API = httpapi.New(a.Service, httpapi.Config{MaxBodyBytes: cfg.MaxBodyBytes, CORSOrigins: cfg.CORSOrigins, TrustProxy: cfg.TrustProxy,
 		Metrics: a.Metrics, ServeMetrics: cfg.MetricsAddr == "", MetricsToken: cfg.MetricsToken, Tracing: a.Tracing,
-		AccessLog: cfg.AccessLog, RateLimits: rateLimits(cfg)}, log)
+		AccessLog: cfg.AccessLog, RateLimits: rateLimits(cfg, a.RateLimits)}, log)
 	return a, nil
 }
 
@@ -146,10 +153,14 @@ func (a *App) openStore(ctx context.Context, cfg config.Config, log *slog.Logger
 // answer yet is not an error: the cache steps aside until it does), else
 // makes the in-process cache.
 func (a *App) openCache(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	if cfg.CacheBytes < 0 { // Validate refuses it too; this guards a Config built without it
+		return fmt.Errorf("cache size %d bytes is negative", cfg.CacheBytes)
+	}
+	cacheBytes := uint64(cfg.CacheBytes)
 	if cfg.RedisURL != "" {
 		cache.RouteRedisLibraryLogs(log)
 		r, err := cache.NewRedis(ctx, cache.RedisOptions{URL: cfg.RedisURL, Prefix: cfg.RedisPrefix,
-			LocalBytes: uint64(cfg.CacheBytes), Logger: log})
+			LocalBytes: cacheBytes, Logger: log})
 		if err != nil {
 			return err
 		}
@@ -157,7 +168,7 @@ func (a *App) openCache(ctx context.Context, cfg config.Config, log *slog.Logger
 		a.closers = append(a.closers, r.Close)
 		return nil
 	}
-	memory := cache.NewMemory(uint64(cfg.CacheBytes)) // #nosec G115 -- Validate keeps CacheBytes at 1 MiB or more
+	memory := cache.NewMemory(cacheBytes)
 	a.Cache, a.memory = memory, memory
 	a.closers = append(a.closers, func() error { memory.Close(); return nil })
 	return nil

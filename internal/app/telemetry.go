@@ -69,22 +69,38 @@ func (a *App) writerObserver() writer.Observer {
 	}
 }
 
-// rateLimits builds the API's limits from the configuration, in process.
-// Scaled out, the same limits come from a shared store instead.
-func rateLimits(cfg config.Config) httpapi.RateLimits {
+// rateLimits builds the API's limits from the configuration: in this
+// process, or, when shared is set (REDIS_URL), in Redis, where every replica
+// counts against the same buckets.
+//
+// While Redis cannot be reached, every shared limit falls back to an
+// in-process one of the same size, so each replica goes on limiting on its
+// own (the deployment then allows up to replicas times each limit). That is
+// the right failure for all four: failing open would lift the per-address
+// and failed-login limits exactly when nobody can watch them, and failing
+// closed would turn a Redis outage into refusing every sign-in and every
+// signed-in request.
+func rateLimits(cfg config.Config, shared *ratelimit.Redis) httpapi.RateLimits {
 	opts := ratelimit.MemoryOptions{MaxKeys: cfg.RateLimitMaxKeys}
+	limiter := func(name string, l ratelimit.Limit) ratelimit.Limiter {
+		local := ratelimit.NewMemory(l, opts)
+		if shared == nil {
+			return local
+		}
+		return shared.Limiter(name, l, local)
+	}
 	var l httpapi.RateLimits
 	if cfg.RateLimitIP > 0 {
-		l.IP = ratelimit.NewMemory(ratelimit.Limit{Rate: float64(cfg.RateLimitIP), Burst: cfg.RateLimitIPBurst}, opts)
+		l.IP = limiter("ip", ratelimit.Limit{Rate: float64(cfg.RateLimitIP), Burst: cfg.RateLimitIPBurst})
 	}
 	if cfg.RateLimitCredential > 0 {
-		l.Credential = ratelimit.NewMemory(ratelimit.Limit{Rate: float64(cfg.RateLimitCredential), Burst: cfg.RateLimitCredentialBurst}, opts)
+		l.Credential = limiter("credential", ratelimit.Limit{Rate: float64(cfg.RateLimitCredential), Burst: cfg.RateLimitCredentialBurst})
 	}
 	if cfg.LoginFailuresPerEmail > 0 {
-		l.LoginEmail = ratelimit.NewMemory(ratelimit.PerWindow(cfg.LoginFailuresPerEmail, cfg.LoginFailuresWindow), opts)
+		l.LoginEmail = limiter("login_email", ratelimit.PerWindow(cfg.LoginFailuresPerEmail, cfg.LoginFailuresWindow))
 	}
 	if cfg.LoginFailuresPerIP > 0 {
-		l.LoginIP = ratelimit.NewMemory(ratelimit.PerWindow(cfg.LoginFailuresPerIP, cfg.LoginFailuresWindow), opts)
+		l.LoginIP = limiter("login_ip", ratelimit.PerWindow(cfg.LoginFailuresPerIP, cfg.LoginFailuresWindow))
 	}
 	return l
 }

@@ -238,7 +238,7 @@ func parseCounter(v any) (uint64, error) {
 }
 
 // newEpoch returns a random epoch of 31 bits, never zero.
-func newEpoch() uint64 { return 1 + rand.Uint64N(1<<31-1) }
+func newEpoch() uint64 { return 1 + rand.Uint64N(1<<31-1) } // #nosec G404 -- an epoch must differ from the last one, not be secret (keys are never shown to clients); math/rand/v2's ChaCha8 is seeded by the OS
 
 // initEpoch sets an epoch where Redis has none and returns the one that is
 // set: this one, or another replica's that got there first.
@@ -340,6 +340,11 @@ func (r *Redis) recover() {
 	r.down.Store(false)
 	r.log.Info("cache: Redis answers again; answers cached before the outage are abandoned")
 }
+
+// Client is the cache's connection pool, for the other state the replicas
+// share through the same Redis (the rate limits) to use its connections and
+// timeouts. Close closes it.
+func (r *Redis) Client() *redis.Client { return r.client }
 
 // redisLibraryLogs makes RouteRedisLibraryLogs take effect once.
 var redisLibraryLogs sync.Once

@@ -60,7 +60,7 @@ func prepareOutputs(opts Options) error {
 		if name == "" {
 			continue
 		}
-		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil { // #nosec G301 -- a directory for reports meant to be shared, made as mkdir -p makes it (the umask still applies)
 			return fmt.Errorf("report directory for %s: %w", name, err)
 		}
 	}

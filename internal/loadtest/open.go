@@ -2,7 +2,6 @@ package loadtest
 
 import (
 	"context"
-	mathrand "math/rand/v2"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -30,7 +29,7 @@ func (r *runner) runOpen(stop, reqCtx context.Context) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rng := mathrand.New(mathrand.NewPCG(r.seed, uint64(i)))
+			rng := r.userRand(int64(i))
 			t := newStoppedTimer()
 			for !r.setUp(reqCtx, a, slot{shard: i, lag: -1}) {
 				if !sleepFor(stop, t, a.kind.waitTime(rng.Int64N, r.waitScale())) {
@@ -134,7 +133,7 @@ func (r *runner) schedule(stop, reqCtx context.Context, byKind [][]*account) {
 		defer wg.Done()
 		reqCtx, cancel := context.WithCancel(reqCtx) // see runUser
 		defer cancel()
-		rng := mathrand.New(mathrand.NewPCG(r.seed, uint64(id)))
+		rng := r.userRand(id)
 		timer := newStoppedTimer()
 		for {
 			k := next.Add(1) - 1

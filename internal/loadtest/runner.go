@@ -186,13 +186,20 @@ func (r *runner) runClosed(stop, reqCtx context.Context) {
 	wg.Wait()
 }
 
+// userRand is the random source of virtual user (or open-model worker) n:
+// a generator of its own, so users share no lock, seeded from the run's seed
+// and n, so each draws a different sequence.
+func (r *runner) userRand(n int64) *mathrand.Rand {
+	return mathrand.New(mathrand.NewPCG(r.seed, uint64(n))) // #nosec G404 G115 -- think times and task choices need spread, not secrecy (the run's seed comes from crypto/rand); n only picks a stream, so its sign does not matter
+}
+
 // runUser is one virtual user: its on-start steps, then tasks with think times.
 func (r *runner) runUser(stop, reqCtx context.Context, a *account, index int) {
 	// Each request's timeout context hangs off the user's own context, not the
 	// run's: registering it with a shared parent would take one lock for all.
 	reqCtx, cancel := context.WithCancel(reqCtx)
 	defer cancel()
-	rng := mathrand.New(mathrand.NewPCG(r.seed, uint64(index)))
+	rng := r.userRand(int64(index))
 	intn, intn64 := rng.IntN, rng.Int64N
 	timer := newStoppedTimer()
 	s := slot{shard: index, lag: -1}

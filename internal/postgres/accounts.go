@@ -74,7 +74,7 @@ func (q queries) DeleteUser(ctx context.Context, accountID, id int64) error {
 	return mustAffect(tag, err, "user")
 }
 
-const apiKeyColumns = `id, account_id, user_id, name, prefix, hash, created_at, last_used_at, expires_at, revoked_at`
+const apiKeyColumns = `id, account_id, user_id, name, prefix, hash, created_at, last_used_at, expires_at, revoked_at` // #nosec G101 -- column names, not a credential
 
 func scanAPIKey(row pgx.Row) (omnivibe.APIKey, error) {
 	var k omnivibe.APIKey

@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"fmt"
+	"math"
 
 	"github.com/omnivibepro/omnivibe"
 )
@@ -53,6 +55,18 @@ func (q queries) ScriptByCacheKey(ctx context.Context, accountID int64, cacheKey
 // CreateScript stores the script and its blocks in two statements, whatever
 // the number of blocks: the blocks travel as one array per column.
 func (q queries) CreateScript(ctx context.Context, s *omnivibe.Script) error {
+	// The ord column is an integer (32 bits): an order out of its range is
+	// refused before anything is written, never stored wrapped around.
+	n := len(s.Blocks)
+	ords, types, texts := make([]int32, n), make([]string, n), make([]string, n)
+	durations, starts, ends := make([]float64, n), make([]float64, n), make([]float64, n)
+	for i, b := range s.Blocks {
+		ord := b.Order
+		if ord < math.MinInt32 || ord > math.MaxInt32 {
+			return fmt.Errorf("script block %d: order %d does not fit the ord column", i, ord)
+		}
+		ords[i], types[i], texts[i], durations[i], starts[i], ends[i] = int32(ord), b.Type, b.Text, b.Duration, b.Start, b.End
+	}
 	err := q.db.QueryRow(ctx, `INSERT INTO scripts (account_id, content_id, provider, model, language, topic, platform, tone,
 		target_duration, hook, body, cta, estimated_duration, cache_key, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
@@ -61,14 +75,8 @@ func (q queries) CreateScript(ctx context.Context, s *omnivibe.Script) error {
 	if err != nil {
 		return conflictOr(err, "content", "content no longer exists")
 	}
-	if len(s.Blocks) == 0 {
+	if n == 0 {
 		return nil
-	}
-	n := len(s.Blocks)
-	ords, types, texts := make([]int32, n), make([]string, n), make([]string, n)
-	durations, starts, ends := make([]float64, n), make([]float64, n), make([]float64, n)
-	for i, b := range s.Blocks {
-		ords[i], types[i], texts[i], durations[i], starts[i], ends[i] = int32(b.Order), b.Type, b.Text, b.Duration, b.Start, b.End
 	}
 	_, err = q.db.Exec(ctx, `INSERT INTO script_blocks (script_id, ord, type, text, duration, start_s, end_s)
 		SELECT $1, * FROM unnest($2::integer[], $3::text[], $4::text[], $5::float8[], $6::float8[], $7::float8[])`,

@@ -309,3 +309,22 @@ func TestTimesKeepMicroseconds(t *testing.T) {
 		t.Fatalf("got %v (%v), want %v in UTC", got.CreatedAt, got.CreatedAt.Location(), at.UTC())
 	}
 }
+
+// A block order the integer ord column cannot hold is refused before the
+// script is written, never stored wrapped around to another order.
+func TestCreateScriptRefusesOrderOutOfColumnRange(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := open(t, pgtest.URL(t))
+	a, _ := owners(t, s, 1)
+	sc := omnivibe.Script{AccountID: a.ID, Provider: "local", Language: "en", Topic: "t", Platform: "youtube", Tone: "casual",
+		TargetDuration: 30, Hook: "h", Body: "b", CTA: "c", EstimatedDuration: 30, CacheKey: "too-far", CreatedAt: now,
+		Blocks: []omnivibe.ScriptBlock{{Order: 0, Type: "hook", Text: "h", Duration: 3, End: 3}, {Order: 1 << 31, Type: "body", Text: "b", Duration: 27, Start: 3, End: 30}}}
+	err := s.InTx(ctx, func(tx service.Tx) error { return tx.CreateScript(ctx, &sc) })
+	if err == nil || !strings.Contains(err.Error(), "order 2147483648") {
+		t.Fatalf("order 2^31: got %v, want a refusal naming the order", err)
+	}
+	if _, err := s.ScriptByCacheKey(ctx, a.ID, "too-far"); omnivibe.ErrorCode(err) != omnivibe.CodeNotFound {
+		t.Fatalf("the refused script was written: %v", err)
+	}
+}

@@ -1,8 +1,8 @@
 // Package ratelimit decides whether a caller may make one more request. A
 // Limiter is one token bucket per key (a client address, a credential, an
 // email): Memory keeps the buckets in this process with golang.org/x/time/rate;
-// a shared store (Redis GCRA) implements the same interface when replicas
-// must agree.
+// RedisLimiter keeps them in Redis (GCRA), where the replicas of a scaled-out
+// deployment share them, and falls back to a Memory while Redis is away.
 package ratelimit
 
 import (

@@ -220,7 +220,7 @@ func retryProvider[T any](ctx context.Context, call func() (T, error)) (T, error
 		if err == nil || !errors.Is(err, speech.ErrProviderUnavailable) || try == providerTries {
 			return out, err
 		}
-		wait := delay/2 + rand.N(delay) // jitter keeps retrying workers apart
+		wait := delay/2 + rand.N(delay) // #nosec G404 -- jitter keeps retrying workers apart; it needs spread, not secrecy
 		var pe *speech.ProviderError
 		if errors.As(err, &pe) && pe.RetryAfterSeconds > 0 {
 			wait = max(wait, min(maxProviderWait, time.Duration(pe.RetryAfterSeconds*float64(time.Second))))

@@ -131,7 +131,7 @@ func elevenLabsAudio(data []byte, format string) (Audio, error) {
 		}
 		samples := make([]float32, len(data)/2)
 		for i := range samples {
-			samples[i] = float32(int16(uint16(data[2*i])|uint16(data[2*i+1])<<8)) / 32768
+			samples[i] = pcm16Sample(data[2*i:])
 		}
 		return NewWAVAudio(Waveform{SampleRate: hz, Channels: 1, Samples: samples}), nil
 	}

@@ -2,7 +2,6 @@ package speech
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -28,7 +27,7 @@ func DecodeMP3(data []byte) (Waveform, error) {
 	const channels = 2
 	samples := make([]float32, len(pcm)/2)
 	for i := range samples {
-		samples[i] = float32(int16(binary.LittleEndian.Uint16(pcm[2*i:]))) / 32768
+		samples[i] = pcm16Sample(pcm[2*i:])
 	}
 	samples = samples[:len(samples)-len(samples)%channels]
 	return Waveform{SampleRate: dec.SampleRate(), Channels: channels, Samples: samples}, nil

@@ -44,8 +44,10 @@ type Normalized struct {
 // Other languages only lose their markup.
 func Normalize(text, language string) Normalized {
 	n := &normalizer{seen: map[Replacement]bool{}}
-	text = norm.NFC.String(text)
-	text = foldWidth(text)
+	// Widths are folded first: a full-width letter followed by a combining
+	// mark composes only once the letter is ASCII ("Ｅ̧" → "Ȩ"), so NFC must
+	// come after the folding or a second Normalize would still change the text.
+	text = norm.NFC.String(foldWidth(text))
 	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
 	kept := lines[:0]
 	for _, line := range lines {

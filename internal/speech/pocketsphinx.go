@@ -125,7 +125,12 @@ func (p *PocketSphinx) Transcribe(ctx context.Context, audio Audio, language, ex
 	if err := os.WriteFile(filepath.Join(dir, "utt.wav"), pcm, 0o600); err != nil {
 		return "", &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: err.Error()}
 	}
-	run := &sphinxRun{p: p, dir: dir}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return "", &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: err.Error()}
+	}
+	defer root.Close()
+	run := &sphinxRun{p: p, dir: dir, root: root}
 
 	lex, err := p.lexicon(ctx, scriptWords(Normalize(expectedText, "en").Text))
 	if err != nil {
@@ -298,10 +303,13 @@ func (l *lexicon) words(symbols []string) []string {
 	return out
 }
 
-// sphinxRun is one Transcribe call's scratch directory and audio.
+// sphinxRun is one Transcribe call's scratch directory and audio. The
+// decoder's output is read back through root, so a read can never leave the
+// directory whatever name it is given.
 type sphinxRun struct {
-	p   *PocketSphinx
-	dir string
+	p    *PocketSphinx
+	dir  string
+	root *os.Root
 }
 
 func (r *sphinxRun) model(name string) string { return filepath.Join(r.p.modelDir, name) }
@@ -313,21 +321,22 @@ func (r *sphinxRun) decode(ctx context.Context, ctl string, args ...string) erro
 	if err := os.WriteFile(ctlPath, []byte(ctl), 0o600); err != nil {
 		return &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: err.Error()}
 	}
-	logPath := filepath.Join(r.dir, "decoder.log")
+	const logName = "decoder.log"
+	logPath := filepath.Join(r.dir, logName)
 	base := []string{
 		"-hmm", r.model("en-us"),
 		"-ctl", ctlPath, "-cepdir", r.dir, "-cepext", ".wav",
 		"-adcin", "yes", "-adchdr", "44", "-samprate", strconv.Itoa(pocketSphinxRate),
 		"-logfn", logPath,
 	}
-	cmd := exec.CommandContext(ctx, r.p.binary, append(base, args...)...)
+	cmd := exec.CommandContext(ctx, r.p.binary, append(base, args...)...) // #nosec G204 -- the operator's pocketsphinx_batch run with an argument list, no shell: constants and paths in this run's temporary directory and the model directory; the script's words reach it only inside those files
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := runLowPriority(cmd); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		log, _ := os.ReadFile(logPath)
+		log, _ := r.root.ReadFile(logName)
 		return &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable,
 			Message: fmt.Sprintf("pocketsphinx_batch failed (%v): %s", err, shorten(lastErrorLine(string(log)+stderr.String()), 300))}
 	}
@@ -358,10 +367,10 @@ type segment struct {
 // align runs the forced alignment and returns its segments, or nil when the
 // audio does not fit the script.
 func (r *sphinxRun) align(ctx context.Context, lex *lexicon) ([]segment, error) {
-	out := filepath.Join(r.dir, "strict.seg")
+	const out = "strict.seg"
 	err := r.decode(ctx, "utt\n",
 		"-dict", filepath.Join(r.dir, "script.dict"), "-jsgf", filepath.Join(r.dir, "strict.jsgf"),
-		"-hypseg", out,
+		"-hypseg", filepath.Join(r.dir, out),
 		// Every senone is scored in every frame so each frame's scores are
 		// relative to the best senone of all, which makes a word's score
 		// per frame an absolute measure of fit.
@@ -372,7 +381,7 @@ func (r *sphinxRun) align(ctx context.Context, lex *lexicon) ([]segment, error) 
 	if err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(out)
+	data, err := r.root.ReadFile(out)
 	if err != nil {
 		return nil, &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: "no alignment output: " + err.Error()}
 	}
@@ -462,13 +471,13 @@ func (r *sphinxRun) checkAlignment(ctx context.Context, lex *lexicon, segs []seg
 
 // decodeInOrder decodes with the script's words in order, each optional.
 func (r *sphinxRun) decodeInOrder(ctx context.Context, lex *lexicon) (string, error) {
-	out := filepath.Join(r.dir, "inorder.hyp")
+	const out = "inorder.hyp"
 	if err := r.decode(ctx, "utt\n",
 		"-dict", filepath.Join(r.dir, "script.dict"), "-jsgf", filepath.Join(r.dir, "inorder.jsgf"),
-		"-hyp", out); err != nil {
+		"-hyp", filepath.Join(r.dir, out)); err != nil {
 		return "", err
 	}
-	hyps, err := readHyps(out, 1)
+	hyps, err := r.readHyps(out, 1)
 	if err != nil {
 		return "", err
 	}
@@ -486,13 +495,13 @@ func (r *sphinxRun) decodeFree(ctx context.Context, ranges [][2]int) ([]string, 
 			fmt.Fprintf(&ctl, "utt %d %d part%d\n", rg[0], rg[1], i)
 		}
 	}
-	out := filepath.Join(r.dir, "free.hyp")
+	const out = "free.hyp"
 	if err := r.decode(ctx, ctl.String(),
 		"-dict", r.model("cmudict-en-us.dict"), "-lm", r.model("en-us.lm.bin"),
-		"-hyp", out); err != nil {
+		"-hyp", filepath.Join(r.dir, out)); err != nil {
 		return nil, err
 	}
-	hyps, err := readHyps(out, len(ranges))
+	hyps, err := r.readHyps(out, len(ranges))
 	if err != nil {
 		return nil, err
 	}
@@ -512,10 +521,10 @@ func (r *sphinxRun) decodeFree(ctx context.Context, ranges [][2]int) ([]string, 
 	return hyps, nil
 }
 
-// readHyps reads n lines of a -hyp file ("words (uttid score)"), returning
-// the words of each.
-func readHyps(path string, n int) ([]string, error) {
-	data, err := os.ReadFile(path)
+// readHyps reads n lines of the run's -hyp file name ("words (uttid
+// score)"), returning the words of each.
+func (r *sphinxRun) readHyps(name string, n int) ([]string, error) {
+	data, err := r.root.ReadFile(name)
 	if err != nil {
 		return nil, &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: "no decoder output: " + err.Error()}
 	}
@@ -536,7 +545,7 @@ func readHyps(path string, n int) ([]string, error) {
 // espeakPronunciation spells a word the dictionary lacks in the model's
 // phones, from espeak-ng's IPA rendering; "" when that is not possible.
 func (p *PocketSphinx) espeakPronunciation(ctx context.Context, word string) string {
-	cmd := exec.CommandContext(ctx, p.espeak, "-v", "en-us", "-q", "--ipa", "--sep=_", "--stdin")
+	cmd := exec.CommandContext(ctx, p.espeak, "-v", "en-us", "-q", "--ipa", "--sep=_", "--stdin") // #nosec G204 -- the operator's espeak-ng with constant arguments, no shell; the word goes in through stdin
 	cmd.Stdin = strings.NewReader(word)
 	out, err := cmd.Output()
 	if err != nil {

@@ -111,7 +111,7 @@ func newBlockMatcher(a, b []rune) *blockMatcher {
 	for j, r := range b {
 		id, ok := ids[r]
 		if !ok {
-			id = int32(len(ids))
+			id = int32(len(ids)) // #nosec G115 -- one id per distinct rune, and there are fewer than 0x110000 runes
 			ids[r] = id
 			m.b2j = append(m.b2j, nil)
 		}
@@ -159,7 +159,7 @@ func (m *blockMatcher) longestMatch(alo, ahi, blo, bhi int) (besti, bestj, bestS
 			}
 			k := m.prev[j] + 1
 			m.cur[j+1] = k
-			m.curTouched = append(m.curTouched, int32(j+1))
+			m.curTouched = append(m.curTouched, j32+1)
 			if int(k) > bestSize {
 				besti, bestj, bestSize = i-int(k)+1, j-int(k)+1, int(k)
 			}

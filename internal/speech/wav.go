@@ -133,21 +133,21 @@ func decodeSamples(raw []byte, format, bits int) ([]float32, error) {
 	case format == wavFormatPCM && bits == 16:
 		out := make([]float32, len(raw)/2)
 		for i := range out {
-			out[i] = float32(int16(binary.LittleEndian.Uint16(raw[2*i:]))) / 32768
+			out[i] = pcm16Sample(raw[2*i:])
 		}
 		return out, nil
 	case format == wavFormatPCM && bits == 24:
 		out := make([]float32, len(raw)/3)
 		for i := range out {
 			b := raw[3*i:]
-			v := int32(uint32(b[0])<<8|uint32(b[1])<<16|uint32(b[2])<<24) >> 8
+			v := int32(uint32(b[0])<<8|uint32(b[1])<<16|uint32(b[2])<<24) >> 8 // #nosec G115 -- the sample's bits placed at the top, read as signed, then sign-extended by the arithmetic shift: how signed 24-bit PCM is decoded
 			out[i] = float32(v) / (1 << 23)
 		}
 		return out, nil
 	case format == wavFormatPCM && bits == 32:
 		out := make([]float32, len(raw)/4)
 		for i := range out {
-			out[i] = float32(float64(int32(binary.LittleEndian.Uint32(raw[4*i:]))) / (1 << 31))
+			out[i] = float32(float64(int32(binary.LittleEndian.Uint32(raw[4*i:]))) / (1 << 31)) // #nosec G115 -- reading the two's-complement bits as signed is how signed PCM is decoded
 		}
 		return out, nil
 	case format == wavFormatFloat && bits == 32:
@@ -166,31 +166,63 @@ func decodeSamples(raw []byte, format, bits int) ([]float32, error) {
 	return nil, fmt.Errorf("%w: unsupported encoding (format %d, %d bits)", ErrInvalidWAV, format, bits)
 }
 
+// pcm16Sample decodes one little-endian signed 16-bit PCM sample (the first
+// two bytes of b) to [-1, 1), on the same 32768 scale as floatToInt16.
+func pcm16Sample(b []byte) float32 {
+	return float32(int16(binary.LittleEndian.Uint16(b))) / 32768 // #nosec G115 -- reading the two's-complement bits as signed is how signed PCM is decoded
+}
+
+// wavHeaderSize is the size of the canonical header EncodeWAV writes.
+const wavHeaderSize = 44
+
+// maxWAVSamples is the most 16-bit samples a WAV file can describe: the RIFF
+// chunk size (the data plus 36 bytes of header) is a 32-bit field.
+const maxWAVSamples = (math.MaxUint32 - (wavHeaderSize - 8)) / 2
+
+// maxWAVChannels keeps the block alignment (2 bytes per channel) inside its
+// 16-bit field.
+const maxWAVChannels = math.MaxUint16 / 2
+
 // EncodeWAV writes the waveform as a 16-bit PCM WAV file. Samples outside
 // [-1, 1] are clipped.
+//
+// The header's fields are 32 and 16 bits wide, so what they cannot hold is
+// clamped instead of wrapping around to a small wrong number: audio longer
+// than 4 GiB of samples (over 12 hours of 48 kHz stereo) is cut to whole
+// frames within it, and a sample rate or channel count out of the fields'
+// range is written as the nearest value they hold (a Waveform that far off
+// comes from a bug, never from a decoder of this package).
 func EncodeWAV(w Waveform) []byte {
-	const headerSize = 44
-	channels := max(w.Channels, 1)
-	dataSize := len(w.Samples) * 2
-	out := make([]byte, headerSize+dataSize)
+	channels := min(max(w.Channels, 1), maxWAVChannels)
+	samples := w.Samples
+	if len(samples) > maxWAVSamples {
+		samples = samples[:maxWAVSamples-maxWAVSamples%channels]
+	}
+	rate := uint64(min(max(w.SampleRate, 0), math.MaxUint32))
+	dataSize := len(samples) * 2
+	out := make([]byte, wavHeaderSize+dataSize)
 	copy(out[0:4], "RIFF")
-	binary.LittleEndian.PutUint32(out[4:8], uint32(headerSize-8+dataSize))
+	binary.LittleEndian.PutUint32(out[4:8], wavField32(uint64(wavHeaderSize-8+dataSize)))
 	copy(out[8:12], "WAVE")
 	copy(out[12:16], "fmt ")
 	binary.LittleEndian.PutUint32(out[16:20], 16)
 	binary.LittleEndian.PutUint16(out[20:22], wavFormatPCM)
 	binary.LittleEndian.PutUint16(out[22:24], uint16(channels))
-	binary.LittleEndian.PutUint32(out[24:28], uint32(w.SampleRate))
-	binary.LittleEndian.PutUint32(out[28:32], uint32(w.SampleRate*channels*2))
+	binary.LittleEndian.PutUint32(out[24:28], wavField32(rate))
+	binary.LittleEndian.PutUint32(out[28:32], wavField32(rate*uint64(channels)*2))
 	binary.LittleEndian.PutUint16(out[32:34], uint16(channels*2))
 	binary.LittleEndian.PutUint16(out[34:36], 16)
 	copy(out[36:40], "data")
-	binary.LittleEndian.PutUint32(out[40:44], uint32(dataSize))
-	for i, s := range w.Samples {
-		binary.LittleEndian.PutUint16(out[headerSize+2*i:], uint16(floatToInt16(s)))
+	binary.LittleEndian.PutUint32(out[40:44], wavField32(uint64(dataSize)))
+	for i, s := range samples {
+		binary.LittleEndian.PutUint16(out[wavHeaderSize+2*i:], uint16(floatToInt16(s))) // #nosec G115 -- storing the signed sample's two's-complement bits is what 16-bit PCM is
 	}
 	return out
 }
+
+// wavField32 is n in a 32-bit header field, clamped to the largest value it
+// holds; EncodeWAV's own limits keep n inside, this only makes that certain.
+func wavField32(n uint64) uint32 { return uint32(min(n, math.MaxUint32)) }
 
 // floatToInt16 uses the same 32768 scale as the decoder, so 16-bit samples
 // survive a decode/encode round trip unchanged.

@@ -164,3 +164,22 @@ func FuzzDecodeWAV(f *testing.F) {
 		}
 	})
 }
+
+// A header field that cannot hold a waveform's value gets the nearest value
+// it can, never a wrapped-around one: a negative rate is written as 0 Hz, too
+// many channels as the most whose block alignment fits 16 bits.
+func TestEncodeWAVClampsHeaderFields(t *testing.T) {
+	data := EncodeWAV(Waveform{SampleRate: -8000, Channels: 1, Samples: []float32{0, 0}})
+	if rate := binary.LittleEndian.Uint32(data[24:28]); rate != 0 {
+		t.Errorf("negative sample rate written as %d, want 0", rate)
+	}
+	data = EncodeWAV(Waveform{SampleRate: 8000, Channels: 40000, Samples: make([]float32, 40000)})
+	channels := binary.LittleEndian.Uint16(data[22:24])
+	align := binary.LittleEndian.Uint16(data[32:34])
+	if channels != maxWAVChannels || align != 2*maxWAVChannels {
+		t.Errorf("40000 channels written as %d channels, block align %d; want %d and %d", channels, align, maxWAVChannels, 2*maxWAVChannels)
+	}
+	if byteRate := binary.LittleEndian.Uint32(data[28:32]); byteRate != 8000*2*maxWAVChannels {
+		t.Errorf("byte rate %d, want %d", byteRate, 8000*2*maxWAVChannels)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"sync/atomic"
 	"syscall"
+	"time"
 )
 
 func main() {
@@ -33,7 +34,9 @@ func main() {
 		fmt.Printf("otlpsink: %d exports, %d bytes\n", requests.Load(), bytes.Load())
 		os.Exit(0)
 	}()
-	srv := &http.Server{Addr: *addr, ReadHeaderTimeout: 0}
+	// Exporters send their headers at once; a client that does not is
+	// dropped rather than holding a connection open.
+	srv := &http.Server{Addr: *addr, ReadHeaderTimeout: 10 * time.Second}
 	if err := srv.ListenAndServe(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

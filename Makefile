@@ -3,7 +3,7 @@
 
 GO ?= go
 
-.PHONY: run test test-short build vet fmt bench
+.PHONY: run test test-short build vet fmt bench cluster cluster-stop drill
 
 run:
 	$(GO) run ./cmd/omnivibe serve
@@ -33,3 +33,15 @@ fmt:
 # The PostgreSQL and Redis benchmarks run too, on a fresh test database.
 bench:
 	./scripts/test-deps.sh $(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Scaled out on this machine: two replicas (8081, 8082) and two workers on the
+# local PostgreSQL and Redis; scripts/cluster.sh has the other subcommands.
+cluster:
+	./scripts/cluster.sh start
+
+cluster-stop:
+	./scripts/cluster.sh stop
+
+# Kills a replica and a worker under load and checks that nothing was lost.
+drill:
+	./scripts/failure-drill.sh

@@ -44,6 +44,15 @@ loadtest() { # NAME HOST...
     --json "$results/$name.json" >"$results/$name.txt" 2>/dev/null
 }
 
+# tasks NAME QUERY-COMMAND...: the voice-over tasks by status the moment the
+# load test ended: how many the workers finished during the run.
+tasks() {
+  local name=$1
+  shift
+  "$@" >"$results/$name.tasks"
+}
+by_status="SELECT status, count(*) FROM audio_tasks GROUP BY status"
+
 : >"$results/loadavg"
 for i in $(seq 1 "$runs"); do
   # (a) the cluster, on a fresh database.
@@ -51,6 +60,8 @@ for i in $(seq 1 "$runs"); do
   "$cluster" start 2>/dev/null
   sleep 2
   loadtest "cluster-$i" http://127.0.0.1:8081 http://127.0.0.1:8082
+  # shellcheck disable=SC1091
+  tasks "cluster-$i" psql -X -A -F ' ' -t "$(. "$top/cluster/env" && echo "$DATABASE_URL")" -c "$by_status"
   "$cluster" stop 2>/dev/null
 
   # (b) one embedded server, on a fresh data directory.
@@ -61,6 +72,8 @@ for i in $(seq 1 "$runs"); do
   for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$embedded_port/readyz" && break; sleep 0.1; done
   sleep 2
   loadtest "embedded-$i" "http://127.0.0.1:$embedded_port"
+  tasks "embedded-$i" python3 -c "import sqlite3, sys
+for row in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]): print(*row)" "$data/omnivibe.db" "$by_status"
   kill "$embedded_pid"
   wait "$embedded_pid" 2>/dev/null || true
   embedded_pid=""
@@ -80,7 +93,11 @@ for setup in ("cluster", "embedded"):
     for i in range(1, runs + 1):
         name = f"{setup}-{i}"
         r = json.load(open(f"{results}/{name}.json"))
-        print(f"{name:11s} {row(r['total'])}   load average before: {load[name].strip()}")
+        t = r["total"]
+        done = {k: int(v) for k, v in (l.split() for l in open(f"{results}/{name}.tasks") if l.strip())}
+        print(f"{name:11s} {row(t)} ({(t['requests'] - t['failures']) / r['duration_s']:.0f} ok/s); "
+              f"voice-overs done {done.get('succeeded', 0) / r['duration_s']:.1f}/s, "
+              f"{done.get('queued', 0)} queued at the end; load average before: {load[name].strip()}")
         per.setdefault(setup, []).append(r)
 print()
 for setup, rs in per.items():

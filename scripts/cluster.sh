@@ -36,6 +36,8 @@
 #   OMNIVIBE_JOB_TIMEOUT, OMNIVIBE_JOB_RESCUE_AFTER   default 10m and 11m
 #   OMNIVIBE_PASSWORD_COST default 10
 #   OMNIVIBE_LOG_LEVEL     default info
+# Other variables of the environment (API keys, OMNIVIBE_SPEECH_BASE_URL...)
+# reach the processes as they are, and are not kept.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -354,7 +356,7 @@ case "$cmd" in
     ;;
   destroy) destroy ;;
   *)
-    sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'
+    awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0"
     [ -z "$cmd" ] || [ "$cmd" = help ] || [ "$cmd" = -h ] || exit 2
     ;;
 esac

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The failure drill of the scaled-out mode, run by hand (about 3 minutes):
+# The failure drill of the scaled-out mode, run by hand (90 s to 3 minutes):
 #
 #  1. starts a fresh cluster of its own (scripts/cluster.sh: two replicas on
 #     127.0.0.1:8091 and :8092, two workers, database omnivibe_drill, Redis
@@ -172,6 +172,7 @@ mark worker_ready
 
 wait "$load_pid" || say "the load test exited with status $? (see $results/load.err)"
 mark load_end
+[ -s "$results/load.json" ] || { tail -20 "$results/load.err" >&2; die "the load test wrote no report"; }
 
 # Settled when no task is queued or running and River has recorded every
 # job's end (workers mark jobs completed in batches, just after the task; a

@@ -3,7 +3,7 @@
 
 GO ?= go
 
-.PHONY: run test test-short build vet fmt bench security
+.PHONY: run test test-short build vet fmt bench security cluster cluster-stop drill
 
 run:
 	$(GO) run ./cmd/omnivibe serve
@@ -39,3 +39,15 @@ bench:
 # gosec, go vet and every fuzz target for FUZZTIME (default 20s) each.
 security:
 	./scripts/security.sh
+
+# Scaled out on this machine: two replicas (8081, 8082) and two workers on the
+# local PostgreSQL and Redis; scripts/cluster.sh has the other subcommands.
+cluster:
+	./scripts/cluster.sh start
+
+cluster-stop:
+	./scripts/cluster.sh stop
+
+# Kills a replica and a worker under load and checks that nothing was lost.
+drill:
+	./scripts/failure-drill.sh

@@ -48,6 +48,24 @@ type User struct {
 	UpdatedAt    time.Time `json:"updated_at"`
 }
 
+// TokenPair is the answer of register, login and refresh: who signed in, and a
+// new access token with the refresh token that can be traded for the next one.
+type TokenPair struct {
+	User         User    `json:"user"`
+	Account      Account `json:"account"`
+	AccessToken  string  `json:"access_token"`
+	RefreshToken string  `json:"refresh_token"`
+	TokenType    string  `json:"token_type"`
+	// ExpiresIn is the access token's life in seconds.
+	ExpiresIn int `json:"expires_in"`
+}
+
+// Me is the answer of GET /auth/me: the caller and its account.
+type Me struct {
+	User    User    `json:"user"`
+	Account Account `json:"account"`
+}
+
 // Registration is the body of POST /auth/register.
 type Registration struct {
 	Email       string `json:"email"`

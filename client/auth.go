@@ -8,23 +8,6 @@ import (
 	"github.com/omnivibepro/omnivibe"
 )
 
-// TokenPair is the answer of Register, Login and Refresh.
-type TokenPair struct {
-	User         omnivibe.User    `json:"user"`
-	Account      omnivibe.Account `json:"account"`
-	AccessToken  string           `json:"access_token"`
-	RefreshToken string           `json:"refresh_token"`
-	TokenType    string           `json:"token_type"`
-	// ExpiresIn is the access token's life in seconds.
-	ExpiresIn int `json:"expires_in"`
-}
-
-// Me is the answer of GET /auth/me: the caller and its account.
-type Me struct {
-	User    omnivibe.User    `json:"user"`
-	Account omnivibe.Account `json:"account"`
-}
-
 // CreatedAPIKey is the answer of CreateAPIKey. Key is the secret, shown this
 // one time only.
 type CreatedAPIKey struct {
@@ -34,24 +17,24 @@ type CreatedAPIKey struct {
 
 // Register creates an account (on the free plan) and its owner, and keeps the
 // owner's tokens for the calls that follow.
-func (c *Client) Register(ctx context.Context, r omnivibe.Registration) (TokenPair, error) {
-	var pair TokenPair
+func (c *Client) Register(ctx context.Context, r omnivibe.Registration) (omnivibe.TokenPair, error) {
+	var pair omnivibe.TokenPair
 	if err := c.do(ctx, http.MethodPost, apiPrefix+"/auth/register", r, &pair); err != nil {
-		return TokenPair{}, err
+		return omnivibe.TokenPair{}, err
 	}
 	c.setTokens(pair)
 	return pair, nil
 }
 
 // Login signs in and keeps the tokens for the calls that follow.
-func (c *Client) Login(ctx context.Context, email, password string) (TokenPair, error) {
+func (c *Client) Login(ctx context.Context, email, password string) (omnivibe.TokenPair, error) {
 	in := struct {
 		Email    string `json:"email"`
 		Password string `json:"password"`
 	}{email, password}
-	var pair TokenPair
+	var pair omnivibe.TokenPair
 	if err := c.do(ctx, http.MethodPost, apiPrefix+"/auth/login", in, &pair); err != nil {
-		return TokenPair{}, err
+		return omnivibe.TokenPair{}, err
 	}
 	c.setTokens(pair)
 	return pair, nil
@@ -59,21 +42,21 @@ func (c *Client) Login(ctx context.Context, email, password string) (TokenPair, 
 
 // Refresh trades a refresh token for a new pair, which the client keeps. Each
 // refresh token works once; using one twice ends its login (401).
-func (c *Client) Refresh(ctx context.Context, refreshToken string) (TokenPair, error) {
+func (c *Client) Refresh(ctx context.Context, refreshToken string) (omnivibe.TokenPair, error) {
 	in := struct {
 		RefreshToken string `json:"refresh_token"`
 	}{refreshToken}
-	var pair TokenPair
+	var pair omnivibe.TokenPair
 	if err := c.do(ctx, http.MethodPost, apiPrefix+"/auth/refresh", in, &pair); err != nil {
-		return TokenPair{}, err
+		return omnivibe.TokenPair{}, err
 	}
 	c.setTokens(pair)
 	return pair, nil
 }
 
 // Me returns the caller's user and account.
-func (c *Client) Me(ctx context.Context) (Me, error) {
-	var me Me
+func (c *Client) Me(ctx context.Context) (omnivibe.Me, error) {
+	var me omnivibe.Me
 	err := c.do(ctx, http.MethodGet, apiPrefix+"/auth/me", nil, &me)
 	return me, err
 }

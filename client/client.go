@@ -17,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/omnivibepro/omnivibe"
 )
 
 // apiPrefix is the base path of every route but the operational ones.
@@ -96,7 +98,7 @@ func (c *Client) Tokens() (access, refresh string) {
 }
 
 // setTokens keeps the pair the server issued, so the next calls use it.
-func (c *Client) setTokens(p TokenPair) {
+func (c *Client) setTokens(p omnivibe.TokenPair) {
 	c.mu.Lock()
 	c.accessToken, c.refreshToken = p.AccessToken, p.RefreshToken
 	c.mu.Unlock()

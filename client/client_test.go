@@ -44,7 +44,7 @@ func newAPI(t *testing.T, wrap func(http.Handler) http.Handler) string {
 var emailSeq atomic.Int64
 
 // register signs up a new account and returns its owner's client.
-func register(t *testing.T, base string) (*client.Client, client.TokenPair) {
+func register(t *testing.T, base string) (*client.Client, omnivibe.TokenPair) {
 	t.Helper()
 	c := client.New(base)
 	email := fmt.Sprintf("owner%d@example.com", emailSeq.Add(1))

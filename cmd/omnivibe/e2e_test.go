@@ -360,7 +360,7 @@ func TestShutdownFinishesInFlightRequest(t *testing.T) {
 		t.Fatalf("the in-flight request got no answer: %v", err)
 	}
 	defer resp.Body.Close()
-	var pair client.TokenPair
+	var pair omnivibe.TokenPair
 	if err := json.NewDecoder(resp.Body).Decode(&pair); err != nil {
 		t.Fatal(err)
 	}

@@ -28,7 +28,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &in, false); err != nil {
 		return err
 	}
-	var pair service.TokenPair
+	var pair omnivibe.TokenPair
 	err := s.guardLogin(w, r, in.Email, func() (err error) {
 		pair, err = s.svc.Login(r.Context(), in.Email, in.Password)
 		return err

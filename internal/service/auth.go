@@ -38,30 +38,14 @@ func errUnauthorized(message string) error {
 	return omnivibe.Errorf(omnivibe.CodeUnauthorized, "%s", message)
 }
 
-// TokenPair is the answer of register, login and refresh.
-type TokenPair struct {
-	User         omnivibe.User    `json:"user"`
-	Account      omnivibe.Account `json:"account"`
-	AccessToken  string           `json:"access_token"`
-	RefreshToken string           `json:"refresh_token"`
-	TokenType    string           `json:"token_type"`
-	ExpiresIn    int              `json:"expires_in"`
-}
-
-// Me is the answer of GET /auth/me.
-type Me struct {
-	User    omnivibe.User    `json:"user"`
-	Account omnivibe.Account `json:"account"`
-}
-
 // Register creates an account on the free plan with its owner, and signs the owner in.
-func (s *Service) Register(ctx context.Context, r omnivibe.Registration) (TokenPair, error) {
+func (s *Service) Register(ctx context.Context, r omnivibe.Registration) (omnivibe.TokenPair, error) {
 	if err := r.Validate(); err != nil {
-		return TokenPair{}, err
+		return omnivibe.TokenPair{}, err
 	}
 	hash, err := s.hashPassword(r.Password) // slow on purpose: outside the transaction
 	if err != nil {
-		return TokenPair{}, err
+		return omnivibe.TokenPair{}, err
 	}
 	now := s.clock()
 	name := r.AccountName
@@ -70,7 +54,7 @@ func (s *Service) Register(ctx context.Context, r omnivibe.Registration) (TokenP
 	}
 	account := omnivibe.Account{Name: name, Plan: omnivibe.PlanFree, CreatedAt: now, UpdatedAt: now}
 	user := omnivibe.User{Email: r.Email, Name: r.Name, Role: omnivibe.RoleOwner, PasswordHash: string(hash), CreatedAt: now, UpdatedAt: now}
-	var pair TokenPair
+	var pair omnivibe.TokenPair
 	err = s.store.InTx(ctx, func(tx Tx) error {
 		if err := tx.CreateAccount(ctx, &account); err != nil {
 			return err
@@ -86,27 +70,27 @@ func (s *Service) Register(ctx context.Context, r omnivibe.Registration) (TokenP
 }
 
 // Login signs a user in by email and password.
-func (s *Service) Login(ctx context.Context, email, password string) (TokenPair, error) {
+func (s *Service) Login(ctx context.Context, email, password string) (omnivibe.TokenPair, error) {
 	const bad = "email or password is wrong"
 	if len(password) > 1024 || len(email) > 254 {
-		return TokenPair{}, errUnauthorized(bad)
+		return omnivibe.TokenPair{}, errUnauthorized(bad)
 	}
 	user, err := s.store.UserByEmail(ctx, omnivibe.NormalizeEmail(email))
 	if omnivibe.ErrorCode(err) == omnivibe.CodeNotFound {
 		_ = s.checkPassword(s.dummyHash, password)
-		return TokenPair{}, errUnauthorized(bad)
+		return omnivibe.TokenPair{}, errUnauthorized(bad)
 	}
 	if err != nil {
-		return TokenPair{}, err
+		return omnivibe.TokenPair{}, err
 	}
 	if !s.checkPassword([]byte(user.PasswordHash), password) {
-		return TokenPair{}, errUnauthorized(bad)
+		return omnivibe.TokenPair{}, errUnauthorized(bad)
 	}
 	account, err := s.store.AccountByID(ctx, user.AccountID)
 	if err != nil {
-		return TokenPair{}, err
+		return omnivibe.TokenPair{}, err
 	}
-	var pair TokenPair
+	var pair omnivibe.TokenPair
 	err = s.store.InTx(ctx, func(tx Tx) error {
 		pair, err = s.issueTokens(ctx, tx, user, account, "")
 		return err
@@ -117,14 +101,14 @@ func (s *Service) Login(ctx context.Context, email, password string) (TokenPair,
 // Refresh trades a refresh token for a new pair. Each refresh token works once;
 // presenting one that was already used revokes every token of its login, since
 // either it was stolen or its owner's copy was.
-func (s *Service) Refresh(ctx context.Context, refreshToken string) (TokenPair, error) {
+func (s *Service) Refresh(ctx context.Context, refreshToken string) (omnivibe.TokenPair, error) {
 	const bad = "refresh token is invalid, expired or already used"
 	raw, err := base64.RawURLEncoding.DecodeString(refreshToken)
 	if err != nil || len(raw) != 32 {
-		return TokenPair{}, errUnauthorized(bad)
+		return omnivibe.TokenPair{}, errUnauthorized(bad)
 	}
 	hash := sha256.Sum256(raw)
-	var pair TokenPair
+	var pair omnivibe.TokenPair
 	var replayed bool
 	err = s.store.InTx(ctx, func(tx Tx) error {
 		now := s.clock()
@@ -155,40 +139,40 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (TokenPair, 
 		return err
 	})
 	if omnivibe.ErrorCode(err) == omnivibe.CodeNotFound {
-		return TokenPair{}, errUnauthorized(bad)
+		return omnivibe.TokenPair{}, errUnauthorized(bad)
 	}
 	if err == nil && replayed {
 		s.log.Warn("refresh token replayed; its login was revoked")
-		return TokenPair{}, errUnauthorized(bad)
+		return omnivibe.TokenPair{}, errUnauthorized(bad)
 	}
 	return pair, err
 }
 
 // issueTokens writes a refresh token (in family, or a new family) and signs an
 // access token.
-func (s *Service) issueTokens(ctx context.Context, tx Tx, user omnivibe.User, account omnivibe.Account, family string) (TokenPair, error) {
+func (s *Service) issueTokens(ctx context.Context, tx Tx, user omnivibe.User, account omnivibe.Account, family string) (omnivibe.TokenPair, error) {
 	now := s.clock()
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
-		return TokenPair{}, err
+		return omnivibe.TokenPair{}, err
 	}
 	if family == "" {
 		f := make([]byte, 16)
 		if _, err := rand.Read(f); err != nil {
-			return TokenPair{}, err
+			return omnivibe.TokenPair{}, err
 		}
 		family = hex.EncodeToString(f)
 	}
 	hash := sha256.Sum256(raw)
 	rt := omnivibe.RefreshToken{UserID: user.ID, Family: family, Hash: hash[:], ExpiresAt: now.Add(s.cfg.RefreshTokenTTL), CreatedAt: now}
 	if err := tx.CreateRefreshToken(ctx, &rt); err != nil {
-		return TokenPair{}, err
+		return omnivibe.TokenPair{}, err
 	}
 	access, err := s.signAccessToken(user, now)
 	if err != nil {
-		return TokenPair{}, err
+		return omnivibe.TokenPair{}, err
 	}
-	return TokenPair{
+	return omnivibe.TokenPair{
 		User: user, Account: account,
 		AccessToken: access, RefreshToken: base64.RawURLEncoding.EncodeToString(raw),
 		TokenType: "bearer", ExpiresIn: int(s.cfg.AccessTokenTTL / time.Second),
@@ -336,13 +320,13 @@ func (s *Service) cachedPrincipal(ctx context.Context, accountID int64, id strin
 }
 
 // Me returns the caller's user and account.
-func (s *Service) Me(ctx context.Context, p Principal) (Me, error) {
+func (s *Service) Me(ctx context.Context, p Principal) (omnivibe.Me, error) {
 	u, err := s.store.UserByID(ctx, p.UserID)
 	if err != nil {
-		return Me{}, err
+		return omnivibe.Me{}, err
 	}
 	a, err := s.store.AccountByID(ctx, p.AccountID)
-	return Me{User: u, Account: a}, err
+	return omnivibe.Me{User: u, Account: a}, err
 }
 
 // CreatedAPIKey is the answer of POST /auth/api-keys: the only time the secret is shown.

@@ -250,3 +250,24 @@ func tidySpaces(s string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// spellNumbers writes out every number re finds that an earlier, more specific
+// rule left as digits, leaving digits fused with Latin letters ("5G", "MP3")
+// alone, and records each reading.
+func (n *normalizer) spellNumbers(text string, re *regexp.Regexp, spell func(string) string) string {
+	skip := latinAndNums.FindAllStringIndex(text, -1)
+	var b strings.Builder
+	last := 0
+	for _, loc := range re.FindAllStringIndex(text, -1) {
+		if loc[0] < last || insideAny(skip, loc[0]) {
+			continue
+		}
+		spoken := spell(text[loc[0]:loc[1]])
+		n.record(text[loc[0]:loc[1]], spoken)
+		b.WriteString(text[last:loc[0]])
+		b.WriteString(spoken)
+		last = loc[1]
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}

@@ -176,7 +176,7 @@ func (n *normalizer) japanese(text string) string {
 		return number(m[2]) + unit
 	})
 	text = n.replace(text, cjkPercent, func(m []string) string { return number(m[1]) + "パーセント" })
-	return n.cjkNumbers(text, number)
+	return n.spellNumbers(text, cjkNumber, number)
 }
 
 // chinese writes numbers in Chinese numerals: years digit by digit
@@ -208,25 +208,5 @@ func (n *normalizer) chinese(text string) string {
 		return number(m[2]) + unit
 	})
 	text = n.replace(text, cjkPercent, func(m []string) string { return "百分之" + number(m[1]) })
-	return n.cjkNumbers(text, number)
-}
-
-// cjkNumbers writes the remaining numbers with the language's numerals,
-// leaving digits fused with Latin letters ("5G") alone.
-func (n *normalizer) cjkNumbers(text string, number func(string) string) string {
-	skip := latinAndNums.FindAllStringIndex(text, -1)
-	var b strings.Builder
-	last := 0
-	for _, loc := range cjkNumber.FindAllStringIndex(text, -1) {
-		if loc[0] < last || insideAny(skip, loc[0]) {
-			continue
-		}
-		spoken := number(text[loc[0]:loc[1]])
-		n.record(text[loc[0]:loc[1]], spoken)
-		b.WriteString(text[last:loc[0]])
-		b.WriteString(spoken)
-		last = loc[1]
-	}
-	b.WriteString(text[last:])
-	return b.String()
+	return n.spellNumbers(text, cjkNumber, number)
 }

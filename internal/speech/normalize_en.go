@@ -245,21 +245,7 @@ func (n *normalizer) english(text string) string {
 		return englishCardinal(m[1]) + " to " + englishCardinal(m[2])
 	})
 	text = enNegative.ReplaceAllString(text, "${1}minus ${2}")
-	skip := latinAndNums.FindAllStringIndex(text, -1)
-	var b strings.Builder
-	last := 0
-	for _, loc := range enNumber.FindAllStringIndex(text, -1) {
-		if loc[0] < last || insideAny(skip, loc[0]) {
-			continue
-		}
-		spoken := englishNumber(text[loc[0]:loc[1]])
-		n.record(text[loc[0]:loc[1]], spoken)
-		b.WriteString(text[last:loc[0]])
-		b.WriteString(spoken)
-		last = loc[1]
-	}
-	b.WriteString(text[last:])
-	return b.String()
+	return n.spellNumbers(text, enNumber, englishNumber)
 }
 
 // englishMoney reads an amount of money: $1,250.50 → one thousand two

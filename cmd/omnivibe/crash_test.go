@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -134,6 +135,93 @@ func TestKilledMidJob(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("task %s ran again after SIGKILL and %s (%d speech calls)", acc.TaskID, task.Status, calls.Load())
+}
+
+// TestTerminatedMidJob sends SIGTERM while a voice-over is being synthesized:
+// the server stops taking requests but lets the running job finish (within
+// the shutdown timeout) before it exits, so a rolling restart neither cancels
+// the work nor leaves it to be rescued and done again.
+func TestTerminatedMidJob(t *testing.T) {
+	var calls atomic.Int32
+	synthesizing := make(chan struct{})
+	release := make(chan struct{})
+	releaseOnce := sync.OnceFunc(func() { close(release) })
+	speechServer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/v1/audio/speech":
+			if calls.Add(1) == 1 {
+				close(synthesizing)
+				select { // the first call answers only once the server is shutting down
+				case <-release:
+				case <-r.Context().Done():
+					return
+				}
+			}
+			w.Header().Set("Content-Type", "audio/wav")
+			w.Write(silentWAV())
+		case "/v1/audio/transcriptions":
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"text":"the job finishes before the exit"}`)
+		}
+	}))
+	defer speechServer.Close()
+	defer releaseOnce() // before Close, which waits for the hanging call
+
+	env := []string{
+		"OMNIVIBE_DATA_DIR=" + t.TempDir(), "OMNIVIBE_PASSWORD_COST=4", "OMNIVIBE_LOG_LEVEL=warn",
+		"OMNIVIBE_TTS=openai", "OMNIVIBE_STT=openai", "OPENAI_API_KEY=sk-test", "OMNIVIBE_SPEECH_BASE_URL=" + speechServer.URL,
+		"OMNIVIBE_WORKERS=1", "OMNIVIBE_SHUTDOWN_TIMEOUT=30s",
+	}
+	first := startChild(t, env)
+	ctx := context.Background()
+	c := client.New("http://" + first.base)
+	if _, err := c.Register(ctx, omnivibe.Registration{Email: "term@example.com", Password: "Passw0rd!", Name: "Term"}); err != nil {
+		t.Fatal(err)
+	}
+	acc, err := c.GenerateAudio(ctx, omnivibe.AudioRequest{Text: "The job finishes before the exit", Language: "en"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-synthesizing:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the job never reached the synthesizer")
+	}
+	if err := first.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- first.cmd.Wait() }()
+	select {
+	case err := <-exited:
+		t.Fatalf("the server exited (%v) while its job was still running", err)
+	case <-time.After(500 * time.Millisecond):
+	}
+	releaseOnce()
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Fatalf("the server did not exit cleanly: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the server did not exit after its job finished")
+	}
+
+	second := startChild(t, env)
+	c2 := client.New("http://" + second.base)
+	if _, err := c2.Login(ctx, "term@example.com", "Passw0rd!"); err != nil {
+		t.Fatal(err)
+	}
+	task, err := c2.AudioStatus(ctx, acc.TaskID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if task.Status != omnivibe.AudioSucceeded || task.Attempts != 1 || calls.Load() != 1 {
+		t.Fatalf("after SIGTERM the task is %s after %d attempt(s) and %d synthesis call(s); want succeeded, done once", task.Status, task.Attempts, calls.Load())
+	}
+	if _, err := c2.DownloadAudio(ctx, acc.TaskID, ""); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // silentWAV is a short mono 16 kHz WAV.

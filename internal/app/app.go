@@ -260,8 +260,12 @@ func (a *App) Database() string {
 	return "sqlite " + a.SQLite.Path()
 }
 
-// Start starts the background workers, and the queue depth reports.
+// Start starts the background workers, and the queue depth reports. They run
+// until Stop: ctx gives them its values, not its end, because River cancels
+// running jobs when its start context ends, and a SIGTERM must let them finish
+// within the shutdown timeout instead.
 func (a *App) Start(ctx context.Context) error {
+	ctx = context.WithoutCancel(ctx)
 	if err := a.Queue.Start(ctx); err != nil {
 		return err
 	}

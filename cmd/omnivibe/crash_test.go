@@ -64,18 +64,27 @@ func startChild(t *testing.T, env []string) *child {
 	return &child{cmd: cmd, base: addr}
 }
 
-// TestKilledMidJob kills the server with SIGKILL while a voice-over is being
-// synthesized, starts it again on the same data, and checks that the job runs
-// again and completes, and that the task never stays running.
-func TestKilledMidJob(t *testing.T) {
-	var calls atomic.Int32
-	release := make(chan struct{})
-	speechServer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// hangingSpeech is an OpenAI-compatible speech provider (the far side of the
+// network, mocked) whose first synthesis call hangs until release is called or
+// its caller goes away; every later call answers at once.
+type hangingSpeech struct {
+	url          string
+	calls        atomic.Int32
+	synthesizing chan struct{} // closed when the first call arrives
+	release      func()
+}
+
+func newHangingSpeech(t *testing.T, transcript string) *hangingSpeech {
+	h := &hangingSpeech{synthesizing: make(chan struct{})}
+	released := make(chan struct{})
+	h.release = sync.OnceFunc(func() { close(released) })
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/v1/audio/speech":
-			if calls.Add(1) == 1 {
-				select { // the first call hangs until its process dies
-				case <-release:
+			if h.calls.Add(1) == 1 {
+				close(h.synthesizing)
+				select {
+				case <-released:
 				case <-r.Context().Done():
 					return
 				}
@@ -84,109 +93,106 @@ func TestKilledMidJob(t *testing.T) {
 			w.Write(silentWAV())
 		case "/v1/audio/transcriptions":
 			w.Header().Set("Content-Type", "application/json")
-			io.WriteString(w, `{"text":"the job survives a crash"}`)
+			io.WriteString(w, `{"text":"`+transcript+`"}`)
 		}
 	}))
-	defer speechServer.Close()
-	defer close(release)
+	// Cleanups run last in, first out: release the hanging call, or Close
+	// would wait for it.
+	t.Cleanup(srv.Close)
+	t.Cleanup(h.release)
+	h.url = srv.URL
+	return h
+}
 
-	env := []string{
+// startJob starts `omnivibe serve` with the speech provider and one worker,
+// registers, submits text and waits until its job is synthesizing.
+func startJob(t *testing.T, speech *hangingSpeech, text string, env ...string) (first *child, childEnv []string, taskID string) {
+	t.Helper()
+	env = append([]string{
 		"OMNIVIBE_DATA_DIR=" + t.TempDir(), "OMNIVIBE_PASSWORD_COST=4", "OMNIVIBE_LOG_LEVEL=warn",
-		"OMNIVIBE_TTS=openai", "OMNIVIBE_STT=openai", "OPENAI_API_KEY=sk-test", "OMNIVIBE_SPEECH_BASE_URL=" + speechServer.URL,
-		"OMNIVIBE_WORKERS=1", "OMNIVIBE_JOB_TIMEOUT=2s", "OMNIVIBE_JOB_RESCUE_AFTER=3s",
-	}
-	first := startChild(t, env)
+		"OMNIVIBE_TTS=openai", "OMNIVIBE_STT=openai", "OPENAI_API_KEY=sk-test", "OMNIVIBE_SPEECH_BASE_URL=" + speech.url,
+		"OMNIVIBE_WORKERS=1",
+	}, env...)
+	first = startChild(t, env)
 	ctx := context.Background()
 	c := client.New("http://" + first.base)
 	if _, err := c.Register(ctx, omnivibe.Registration{Email: "crash@example.com", Password: "Passw0rd!", Name: "Crash"}); err != nil {
 		t.Fatal(err)
 	}
-	acc, err := c.GenerateAudio(ctx, omnivibe.AudioRequest{Text: "The job survives a crash", Language: "en"}, "")
+	acc, err := c.GenerateAudio(ctx, omnivibe.AudioRequest{Text: text, Language: "en"}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for calls.Load() == 0 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
+	select {
+	case <-speech.synthesizing:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the job never reached the synthesizer")
 	}
 	if task, err := c.AudioStatus(ctx, acc.TaskID); err != nil || task.Status != omnivibe.AudioRunning {
-		t.Fatalf("before the kill: %+v, %v", task, err)
+		t.Fatalf("while synthesizing: %+v, %v", task, err)
 	}
+	return first, env, acc.TaskID
+}
+
+// restart starts `omnivibe serve` again on the same data and signs in.
+func restart(t *testing.T, env []string) *client.Client {
+	t.Helper()
+	second := startChild(t, env)
+	c := client.New("http://" + second.base)
+	if _, err := c.Login(context.Background(), "crash@example.com", "Passw0rd!"); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// waitExit waits for the child to exit and returns its error.
+func waitExit(t *testing.T, ch *child, within time.Duration) error {
+	t.Helper()
+	exited := make(chan error, 1)
+	go func() { exited <- ch.cmd.Wait() }()
+	select {
+	case err := <-exited:
+		return err
+	case <-time.After(within):
+		t.Fatalf("the server did not exit within %s", within)
+		return nil
+	}
+}
+
+// TestKilledMidJob kills the server with SIGKILL while a voice-over is being
+// synthesized, starts it again on the same data, and checks that the job runs
+// again and completes, and that the task never stays running.
+func TestKilledMidJob(t *testing.T) {
+	speech := newHangingSpeech(t, "the job survives a crash")
+	first, env, taskID := startJob(t, speech, "The job survives a crash", "OMNIVIBE_JOB_TIMEOUT=2s", "OMNIVIBE_JOB_RESCUE_AFTER=3s")
 	if err := first.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	_ = first.cmd.Wait()
 
-	second := startChild(t, env)
-	c2 := client.New("http://" + second.base)
-	if _, err := c2.Login(ctx, "crash@example.com", "Passw0rd!"); err != nil {
-		t.Fatal(err)
-	}
-	wctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+	c := restart(t, env)
+	wctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	task, err := c2.WaitAudio(wctx, acc.TaskID, 200*time.Millisecond)
+	task, err := c.WaitAudio(wctx, taskID, 200*time.Millisecond)
 	if err != nil {
 		t.Fatalf("after the restart the task did not finish: %+v, %v", task, err)
 	}
-	if task.Status != omnivibe.AudioSucceeded || task.AudioURL == nil || calls.Load() < 2 {
-		t.Fatalf("after the restart: %+v (speech calls %d)", task, calls.Load())
+	if task.Status != omnivibe.AudioSucceeded || task.AudioURL == nil || speech.calls.Load() < 2 {
+		t.Fatalf("after the restart: %+v (speech calls %d)", task, speech.calls.Load())
 	}
-	if _, err := c2.DownloadAudio(ctx, acc.TaskID, ""); err != nil {
+	if _, err := c.DownloadAudio(context.Background(), taskID, ""); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("task %s ran again after SIGKILL and %s (%d speech calls)", acc.TaskID, task.Status, calls.Load())
+	t.Logf("task %s ran again after SIGKILL and %s (%d speech calls)", taskID, task.Status, speech.calls.Load())
 }
 
 // TestTerminatedMidJob sends SIGTERM while a voice-over is being synthesized:
 // the server stops taking requests but lets the running job finish (within
 // the shutdown timeout) before it exits, so a rolling restart neither cancels
-// the work nor leaves it to be rescued and done again.
+// the work nor leaves it to be done again.
 func TestTerminatedMidJob(t *testing.T) {
-	var calls atomic.Int32
-	synthesizing := make(chan struct{})
-	release := make(chan struct{})
-	releaseOnce := sync.OnceFunc(func() { close(release) })
-	speechServer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/v1/audio/speech":
-			if calls.Add(1) == 1 {
-				close(synthesizing)
-				select { // the first call answers only once the server is shutting down
-				case <-release:
-				case <-r.Context().Done():
-					return
-				}
-			}
-			w.Header().Set("Content-Type", "audio/wav")
-			w.Write(silentWAV())
-		case "/v1/audio/transcriptions":
-			w.Header().Set("Content-Type", "application/json")
-			io.WriteString(w, `{"text":"the job finishes before the exit"}`)
-		}
-	}))
-	defer speechServer.Close()
-	defer releaseOnce() // before Close, which waits for the hanging call
-
-	env := []string{
-		"OMNIVIBE_DATA_DIR=" + t.TempDir(), "OMNIVIBE_PASSWORD_COST=4", "OMNIVIBE_LOG_LEVEL=warn",
-		"OMNIVIBE_TTS=openai", "OMNIVIBE_STT=openai", "OPENAI_API_KEY=sk-test", "OMNIVIBE_SPEECH_BASE_URL=" + speechServer.URL,
-		"OMNIVIBE_WORKERS=1", "OMNIVIBE_SHUTDOWN_TIMEOUT=30s",
-	}
-	first := startChild(t, env)
-	ctx := context.Background()
-	c := client.New("http://" + first.base)
-	if _, err := c.Register(ctx, omnivibe.Registration{Email: "term@example.com", Password: "Passw0rd!", Name: "Term"}); err != nil {
-		t.Fatal(err)
-	}
-	acc, err := c.GenerateAudio(ctx, omnivibe.AudioRequest{Text: "The job finishes before the exit", Language: "en"}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-synthesizing:
-	case <-time.After(30 * time.Second):
-		t.Fatal("the job never reached the synthesizer")
-	}
+	speech := newHangingSpeech(t, "the job finishes before the exit")
+	first, env, taskID := startJob(t, speech, "The job finishes before the exit", "OMNIVIBE_SHUTDOWN_TIMEOUT=30s")
 	if err := first.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +203,7 @@ func TestTerminatedMidJob(t *testing.T) {
 		t.Fatalf("the server exited (%v) while its job was still running", err)
 	case <-time.After(500 * time.Millisecond):
 	}
-	releaseOnce()
+	speech.release()
 	select {
 	case err := <-exited:
 		if err != nil {
@@ -207,20 +213,42 @@ func TestTerminatedMidJob(t *testing.T) {
 		t.Fatal("the server did not exit after its job finished")
 	}
 
-	second := startChild(t, env)
-	c2 := client.New("http://" + second.base)
-	if _, err := c2.Login(ctx, "term@example.com", "Passw0rd!"); err != nil {
-		t.Fatal(err)
-	}
-	task, err := c2.AudioStatus(ctx, acc.TaskID)
+	c := restart(t, env)
+	task, err := c.AudioStatus(context.Background(), taskID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if task.Status != omnivibe.AudioSucceeded || task.Attempts != 1 || calls.Load() != 1 {
-		t.Fatalf("after SIGTERM the task is %s after %d attempt(s) and %d synthesis call(s); want succeeded, done once", task.Status, task.Attempts, calls.Load())
+	if task.Status != omnivibe.AudioSucceeded || task.Attempts != 1 || speech.calls.Load() != 1 {
+		t.Fatalf("after SIGTERM the task is %s after %d attempt(s) and %d synthesis call(s); want succeeded, done once",
+			task.Status, task.Attempts, speech.calls.Load())
 	}
-	if _, err := c2.DownloadAudio(ctx, acc.TaskID, ""); err != nil {
+	if _, err := c.DownloadAudio(context.Background(), taskID, ""); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestTerminatedPastTheShutdownTimeout: a job still running when the shutdown
+// timeout ends is cancelled, the server exits, and after the restart the job
+// runs again and completes.
+func TestTerminatedPastTheShutdownTimeout(t *testing.T) {
+	speech := newHangingSpeech(t, "the job outlives the timeout")
+	first, env, taskID := startJob(t, speech, "The job outlives the timeout", "OMNIVIBE_SHUTDOWN_TIMEOUT=1s")
+	if err := first.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitExit(t, first, 30*time.Second); err != nil {
+		t.Fatalf("the server did not exit cleanly: %v", err)
+	}
+
+	c := restart(t, env)
+	wctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	task, err := c.WaitAudio(wctx, taskID, 200*time.Millisecond)
+	if err != nil {
+		t.Fatalf("after the restart the task did not finish: %+v, %v", task, err)
+	}
+	if task.Status != omnivibe.AudioSucceeded || speech.calls.Load() != 2 {
+		t.Fatalf("after the restart: %s (speech calls %d; want succeeded, the second call)", task.Status, speech.calls.Load())
 	}
 }
 

@@ -44,8 +44,10 @@ func (s *Schedule) Run(ctx context.Context) {
 		s.take(ctx, now)
 	}
 	for {
-		next := s.next(s.now())
-		t := time.NewTimer(time.Until(next))
+		now := s.now()
+		// Measured on the schedule's own clock (Now), not the wall clock: the
+		// two differ in tests, and a wait computed across them fires at once.
+		t := time.NewTimer(s.next(now).Sub(now))
 		select {
 		case <-ctx.Done():
 			t.Stop()

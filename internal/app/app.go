@@ -194,6 +194,9 @@ func (a *App) useAudio(ctx context.Context, cfg config.Config, log *slog.Logger)
 	if a.Postgres != nil {
 		a.Queue, err = jobs.NewPostgres(ctx, a.Postgres.Pool(), qc, log)
 	} else {
+		// Every process working this file is on this machine: a lock file
+		// tells a dead worker's jobs from a live one's (jobs/orphans.go).
+		qc.WorkerLock = cfg.SQLitePath() + ".workers.lock"
 		a.Queue, err = jobs.NewSQLite(ctx, a.SQLite.Writer(), qc, log)
 	}
 	if err != nil {

@@ -2,7 +2,8 @@
 // SQLite file in the embedded default, on PostgreSQL scaled out. A task's job
 // is inserted in the same transaction as the task, so a task exists if and
 // only if its job does; a job whose worker dies mid-way is rescued and runs
-// again; a periodic job fails tasks whose job will never run again.
+// again (at once on one machine, see orphans.go); a periodic job fails tasks
+// whose job will never run again.
 package jobs
 
 import (
@@ -10,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -45,6 +47,12 @@ type Config struct {
 	// ReconcileEvery is the period of the job that fails tasks whose job was
 	// lost; default 1 min.
 	ReconcileEvery time.Duration
+	// WorkerLock is a file every process working this queue locks while it
+	// runs (see orphans.go); a process that starts alone rescues the jobs a
+	// dead one left running at once instead of after RescueAfter. Only for a
+	// database on this machine (SQLite): workers on other machines cannot
+	// share a lock file. Empty: no lock, River's rescuer alone.
+	WorkerLock string
 	// ID names this process's queue client (default: River's).
 	ID string
 	// Inject and Extract carry the trace of the request that enqueued a job
@@ -144,10 +152,12 @@ func (w *reconcileWorker) Work(ctx context.Context, _ *river.Job[reconcileArgs])
 // transaction type (*sql.Tx for SQLite, pgx.Tx for PostgreSQL).
 type Queue[TTx any] struct {
 	client *river.Client[TTx]
+	exec   riverdriver.Executor
 	txOf   func(service.Tx) (TTx, error)
 	run    *lateRunner
 	cfg    Config
 	log    *slog.Logger
+	lock   *os.File // the shared worker lock while the workers run
 }
 
 // riverConfig is the River configuration for cfg. With workers, this process
@@ -187,7 +197,32 @@ func (q *Queue[TTx]) Start(ctx context.Context) error {
 	if q.cfg.Workers == 0 {
 		return nil
 	}
-	return q.client.Start(ctx)
+	if q.cfg.WorkerLock != "" && q.lock == nil {
+		lock, err := lockWorkers(q.cfg.WorkerLock, func() error {
+			n, err := rescueOrphans(ctx, q.client.JobList, q.exec)
+			if n > 0 {
+				q.log.Warn("rescued voice-over jobs that a process which died left running", "jobs", n)
+			}
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		q.lock = lock
+	}
+	if err := q.client.Start(ctx); err != nil {
+		q.unlock()
+		return err
+	}
+	return nil
+}
+
+// unlock releases the worker lock: this process works the queue no more.
+func (q *Queue[TTx]) unlock() {
+	if q.lock != nil {
+		q.lock.Close()
+		q.lock = nil
+	}
 }
 
 // Stop lets running jobs finish until ctx ends, then cancels them; a
@@ -200,7 +235,10 @@ func (q *Queue[TTx]) Stop(ctx context.Context) error {
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		hard, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		return q.client.StopAndCancel(hard)
+		err = q.client.StopAndCancel(hard)
+	}
+	if err == nil {
+		q.unlock() // kept when jobs may still run: nobody may take them as orphans
 	}
 	return err
 }
@@ -292,6 +330,6 @@ func newQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], cfg 
 	if err != nil {
 		return nil, err
 	}
-	return &Queue[TTx]{client: client, run: run, cfg: cfg, log: log,
+	return &Queue[TTx]{client: client, exec: driver.GetExecutor(), run: run, cfg: cfg, log: log,
 		txOf: func(tx service.Tx) (TTx, error) { return txOf(unwrap(tx)) }}, nil
 }

@@ -145,6 +145,19 @@ func restart(t *testing.T, env []string) *client.Client {
 	return c
 }
 
+// restartAndWait restarts the server and waits for the task to finish there.
+func restartAndWait(t *testing.T, env []string, taskID string) (*client.Client, omnivibe.AudioTask) {
+	t.Helper()
+	c := restart(t, env)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	task, err := c.WaitAudio(ctx, taskID, 200*time.Millisecond)
+	if err != nil {
+		t.Fatalf("after the restart the task did not finish: %+v, %v", task, err)
+	}
+	return c, task
+}
+
 // waitExit waits for the child to exit and returns its error.
 func waitExit(t *testing.T, ch *child, within time.Duration) error {
 	t.Helper()
@@ -171,13 +184,7 @@ func TestKilledMidJob(t *testing.T) {
 	}
 	_ = first.cmd.Wait()
 
-	c := restart(t, env)
-	wctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	task, err := c.WaitAudio(wctx, taskID, 200*time.Millisecond)
-	if err != nil {
-		t.Fatalf("after the restart the task did not finish: %+v, %v", task, err)
-	}
+	c, task := restartAndWait(t, env, taskID)
 	if task.Status != omnivibe.AudioSucceeded || task.AudioURL == nil || speech.calls.Load() < 2 {
 		t.Fatalf("after the restart: %+v (speech calls %d)", task, speech.calls.Load())
 	}
@@ -241,13 +248,7 @@ func TestTerminatedPastTheShutdownTimeout(t *testing.T) {
 		t.Fatalf("the server did not exit cleanly: %v", err)
 	}
 
-	c := restart(t, env)
-	wctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	task, err := c.WaitAudio(wctx, taskID, 200*time.Millisecond)
-	if err != nil {
-		t.Fatalf("after the restart the task did not finish: %+v, %v", task, err)
-	}
+	_, task := restartAndWait(t, env, taskID)
 	if task.Status != omnivibe.AudioSucceeded || speech.calls.Load() != 2 {
 		t.Fatalf("after the restart: %s (speech calls %d; want succeeded, the second call)", task.Status, speech.calls.Load())
 	}

@@ -201,7 +201,7 @@ func (q *Queue[TTx]) Start(ctx context.Context) error {
 		lock, err := lockWorkers(q.cfg.WorkerLock, func() error {
 			n, err := rescueOrphans(ctx, q.client.JobList, q.exec)
 			if n > 0 {
-				q.log.Warn("rescued voice-over jobs that a process which died left running", "jobs", n)
+				q.log.Warn("rescued voice-over jobs left running by a process that died", "jobs", n)
 			}
 			return err
 		})

@@ -225,8 +225,8 @@ func (q *Queue[TTx]) unlock() {
 	}
 }
 
-// Stop lets running jobs finish until ctx ends, then cancels them; a
-// cancelled job is rescued and runs again later.
+// Stop lets running jobs finish until ctx ends, then cancels them; River
+// retries a cancelled job, here or in the next process to work the queue.
 func (q *Queue[TTx]) Stop(ctx context.Context) error {
 	if q.cfg.Workers == 0 {
 		return nil

@@ -24,8 +24,8 @@ import (
 // once, as River's rescuer would, before its own workers start.
 
 // lockWorkers takes the shared lock on path that a working process holds
-// while it runs, reporting whether it was alone, in which case rescue runs
-// while the lock is still exclusive.
+// while it runs. When no other process holds it, rescue runs first, under the
+// exclusive lock, so that no other worker can start meanwhile.
 func lockWorkers(path string, rescue func() error) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600) // #nosec G304 -- the operator's data directory, not a request's path
 	if err != nil {

@@ -139,7 +139,7 @@ var (
 	enRange    = regexp.MustCompile(`\b(\d+)\s?[-–~]\s?(\d+)\b`)
 	enUnit     = regexp.MustCompile(`(` + numberPattern + `)\s?(km|kg|cm|mm|ml|mL|GB|MB|TB|lbs?|mph|m|g)\b`)
 	enNegative = regexp.MustCompile(`(^|[\s(])[-−](\d)`)
-	enNumber   = regexp.MustCompile(`\b(` + numberPattern + `)\b`)
+	enNumber   = regexp.MustCompile(numberPattern) // digits fused with letters are skipped by latinAndNums, not by \b, which would also keep "_0" from being read
 )
 
 var englishMonths = []string{"", "January", "February", "March", "April", "May", "June", "July",

@@ -51,6 +51,9 @@ func Normalize(text, language string) Normalized {
 	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
 	kept := lines[:0]
 	for _, line := range lines {
+		// Spaces first: the markup patterns' \s does not match every space
+		// ("+\v0" would become the list item "+ 0" only on a second pass).
+		line = strings.Join(strings.Fields(line), " ")
 		if line = n.stripMarkup(line); line != "" {
 			kept = append(kept, line)
 		}
@@ -92,6 +95,45 @@ func (n *normalizer) replace(text string, re *regexp.Regexp, spoken func(m []str
 		n.record(match, s)
 		return s
 	})
+}
+
+// replaceUnits is replace for a number with its unit ("5km", "2.5 kg"), read
+// only where it stands alone: overlapping a longer run of digits and Latin
+// letters ("0m0m", "A5m", "0m0 m") it is part of a name, as the last number
+// pass holds too.
+func (n *normalizer) replaceUnits(text string, re *regexp.Regexp, spoken func(m []string) string) string {
+	names := latinAndNums.FindAllStringIndex(text, -1)
+	var b strings.Builder
+	last := 0
+	for _, loc := range re.FindAllStringSubmatchIndex(text, -1) {
+		if partOfName(names, loc[0], loc[1]) {
+			continue
+		}
+		m := make([]string, len(loc)/2)
+		for i := range m {
+			if loc[2*i] >= 0 {
+				m[i] = text[loc[2*i]:loc[2*i+1]]
+			}
+		}
+		s := spoken(m)
+		n.record(m[0], s)
+		b.WriteString(text[last:loc[0]])
+		b.WriteString(s)
+		last = loc[1]
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
+
+// partOfName reports whether [start, end) overlaps a name of spans (a run of
+// digits and Latin letters) without holding all of it: "0 m" in "0m0 m".
+func partOfName(spans [][]int, start, end int) bool {
+	for _, s := range spans {
+		if s[0] < end && start < s[1] && (s[0] < start || s[1] > end) {
+			return true
+		}
+	}
+	return false
 }
 
 // replaceCore is replace for patterns that need context around what they

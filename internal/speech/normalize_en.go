@@ -228,7 +228,7 @@ func (n *normalizer) english(text string) string {
 		y, _ := strconv.Atoi(m[1] + m[2])
 		return pluralize(englishYear(y))
 	})
-	text = n.replace(text, enUnit, func(m []string) string {
+	text = n.replaceUnits(text, enUnit, func(m []string) string {
 		unit := englishUnits[m[2]]
 		if m[1] == "1" {
 			return "one " + unit[0]

@@ -217,7 +217,7 @@ func (n *normalizer) korean(text string) string {
 		}
 		return sinoKoreanNumber(m[1]) + " 퍼센트"
 	})
-	text = n.replace(text, koUnit, func(m []string) string {
+	text = n.replaceUnits(text, koUnit, func(m []string) string {
 		return sinoKoreanNumber(m[1]) + " " + koreanUnitWords[m[2]]
 	})
 	text = koNegative.ReplaceAllString(text, "${1}마이너스 ${2}")

@@ -110,6 +110,7 @@ func TestNormalizeKorean(t *testing.T) {
 		{"3~5일", "삼에서 오 일"},
 		{"5km", "오 킬로미터"},
 		{"2.5kg", "이 점 오 킬로그램"},
+		{"5km를 달렸다", "오 킬로미터를 달렸다"},
 		// Names with digits stay for the voice.
 		{"5G 네트워크", "5G 네트워크"},
 		{"MP3 파일", "MP3 파일"},
@@ -193,8 +194,10 @@ func TestNormalizeEnglish(t *testing.T) {
 		{"-5 degrees", "minus five degrees"},
 		{"5 km", "five kilometers"},
 		{"1 kg", "one kilogram"},
+		{"under_5 km", "under_five kilometers"},
 		// Names with digits stay.
 		{"5G and MP3", "5G and MP3"},
+		{"model A5m, code 0m0 m", "model A5m, code 0m0 m"},
 		{"COVID-19", "COVID-nineteen"},
 		{"Ｗe sold ２０ cars", "We sold twenty cars"},
 	})

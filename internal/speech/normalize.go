@@ -69,7 +69,9 @@ func Normalize(text, language string) Normalized {
 	case "zh":
 		text = n.chinese(text)
 	}
-	return Normalized{Text: tidySpaces(text), Replacements: n.replacements}
+	// NFC again: a combining mark after a digit composes with the last letter
+	// of the number's reading ("0\u031b" → "zerơ").
+	return Normalized{Text: norm.NFC.String(tidySpaces(text)), Replacements: n.replacements}
 }
 
 type normalizer struct {

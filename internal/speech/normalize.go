@@ -51,10 +51,7 @@ func Normalize(text, language string) Normalized {
 	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
 	kept := lines[:0]
 	for _, line := range lines {
-		// Spaces first: the markup patterns' \s does not match every space
-		// ("+\v0" would become the list item "+ 0" only on a second pass).
-		line = strings.Join(strings.Fields(line), " ")
-		if line = n.stripMarkup(line); line != "" {
+		if line = n.stripLine(line); line != "" {
 			kept = append(kept, line)
 		}
 	}
@@ -223,6 +220,24 @@ var (
 	// a bare time ("14:30에 만나요") is speech and stays.
 	leadingTiming = regexp.MustCompile(`^\s*(?:[\[(（]\s*\d{1,2}:\d{2}(?:\s*[-~–]\s*\d{1,2}:\d{2})?\s*[\])）]|\d{1,2}:\d{2}\s*[-~–]\s*\d{1,2}:\d{2}|[\[(（]\s*\d{1,3}\s*[-~–]\s*\d{1,3}\s*(?:s|sec|초|秒)\s*[\])）])\s*[:\-–]?\s*`)
 )
+
+// stripLine strips markup from one line until nothing more comes off, since
+// taking one mark away can reveal another ("Hook:===" leaves the rule "===").
+// Spaces are tidied first on every pass: the markup patterns' \s does not
+// match every space ("+\v0" would become the list item "+ 0" only later).
+// Every pass that changes the line shortens it; the cap bounds the work on
+// hostile input.
+func (n *normalizer) stripLine(line string) string {
+	for range 16 {
+		tidy := strings.Join(strings.Fields(line), " ")
+		stripped := n.stripMarkup(tidy)
+		if stripped == tidy {
+			return stripped
+		}
+		line = stripped
+	}
+	return line
+}
 
 // stripMarkup removes Markdown and section labels from one line, returning
 // what is left to speak ("" for nothing).

@@ -102,26 +102,7 @@ func (n *normalizer) replace(text string, re *regexp.Regexp, spoken func(m []str
 // pass holds too.
 func (n *normalizer) replaceUnits(text string, re *regexp.Regexp, spoken func(m []string) string) string {
 	names := latinAndNums.FindAllStringIndex(text, -1)
-	var b strings.Builder
-	last := 0
-	for _, loc := range re.FindAllStringSubmatchIndex(text, -1) {
-		if partOfName(names, loc[0], loc[1]) {
-			continue
-		}
-		m := make([]string, len(loc)/2)
-		for i := range m {
-			if loc[2*i] >= 0 {
-				m[i] = text[loc[2*i]:loc[2*i+1]]
-			}
-		}
-		s := spoken(m)
-		n.record(m[0], s)
-		b.WriteString(text[last:loc[0]])
-		b.WriteString(s)
-		last = loc[1]
-	}
-	b.WriteString(text[last:])
-	return b.String()
+	return n.rewrite(text, re, 0, func(loc []int) bool { return !partOfName(names, loc[0], loc[1]) }, spoken)
 }
 
 // partOfName reports whether [start, end) overlaps a name of spans (a run of
@@ -139,10 +120,16 @@ func partOfName(spans [][]int, start, end int) bool {
 // rewrite: only submatch 1 of each match is replaced and recorded. The
 // spoken function sees all submatches.
 func (n *normalizer) replaceCore(text string, re *regexp.Regexp, spoken func(m []string) string) string {
+	return n.rewrite(text, re, 1, func(loc []int) bool { return loc[2] >= 0 }, spoken)
+}
+
+// rewrite replaces submatch group of each match of re that keep accepts with
+// what spoken makes of the match's submatches, and records each change.
+func (n *normalizer) rewrite(text string, re *regexp.Regexp, group int, keep func(loc []int) bool, spoken func(m []string) string) string {
 	var b strings.Builder
 	last := 0
 	for _, loc := range re.FindAllStringSubmatchIndex(text, -1) {
-		if loc[2] < 0 {
+		if !keep(loc) {
 			continue
 		}
 		m := make([]string, len(loc)/2)
@@ -152,10 +139,10 @@ func (n *normalizer) replaceCore(text string, re *regexp.Regexp, spoken func(m [
 			}
 		}
 		s := spoken(m)
-		n.record(m[1], s)
-		b.WriteString(text[last:loc[2]])
+		n.record(m[group], s)
+		b.WriteString(text[last:loc[2*group]])
 		b.WriteString(s)
-		last = loc[3]
+		last = loc[2*group+1]
 	}
 	b.WriteString(text[last:])
 	return b.String()
@@ -315,18 +302,6 @@ func tidySpaces(s string) string {
 // alone, and records each reading.
 func (n *normalizer) spellNumbers(text string, re *regexp.Regexp, spell func(string) string) string {
 	skip := latinAndNums.FindAllStringIndex(text, -1)
-	var b strings.Builder
-	last := 0
-	for _, loc := range re.FindAllStringIndex(text, -1) {
-		if loc[0] < last || insideAny(skip, loc[0]) {
-			continue
-		}
-		spoken := spell(text[loc[0]:loc[1]])
-		n.record(text[loc[0]:loc[1]], spoken)
-		b.WriteString(text[last:loc[0]])
-		b.WriteString(spoken)
-		last = loc[1]
-	}
-	b.WriteString(text[last:])
-	return b.String()
+	return n.rewrite(text, re, 0, func(loc []int) bool { return !insideAny(skip, loc[0]) },
+		func(m []string) string { return spell(m[0]) })
 }

@@ -117,10 +117,12 @@ func partOfName(spans [][]int, start, end int) bool {
 }
 
 // replaceCore is replace for patterns that need context around what they
-// rewrite: only submatch 1 of each match is replaced and recorded. The
-// spoken function sees all submatches.
+// rewrite: only submatch 1 of each match is replaced and recorded, unless it
+// is part of a name ("1100" in "0A1100", as for units). The spoken function
+// sees all submatches.
 func (n *normalizer) replaceCore(text string, re *regexp.Regexp, spoken func(m []string) string) string {
-	return n.rewrite(text, re, 1, func(loc []int) bool { return loc[2] >= 0 }, spoken)
+	names := latinAndNums.FindAllStringIndex(text, -1)
+	return n.rewrite(text, re, 1, func(loc []int) bool { return loc[2] >= 0 && !partOfName(names, loc[2], loc[3]) }, spoken)
 }
 
 // rewrite replaces submatch group of each match of re that keep accepts with

@@ -385,15 +385,7 @@ func TestKilledWorkerLosesNothing(t *testing.T) {
 func TestQuotaHoldsUnderConcurrentRequestsOnTwoReplicas(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	cfg := scaledOut(t)
-	base1, _ := replica(t, cfg)
-	base2, _ := replica(t, cfg)
-	one := client.New(base1)
-	tokens, err := one.Register(ctx, omnivibe.Registration{Email: "race@example.com", Password: "Passw0rd-ok", Name: "Owner"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	replicas := []*client.Client{one, client.New(base2, client.WithToken(tokens.AccessToken))}
+	replicas := ownerOnTwoReplicas(t, "race@example.com")
 	free, _ := omnivibe.PlanByID(omnivibe.PlanFree)
 	limit := *free.Quotas.Scripts
 

@@ -133,20 +133,28 @@ func TestTwoReplicasSeeEachOthersWritesAtOnce(t *testing.T) {
 	}
 }
 
+// ownerOnTwoReplicas starts two replicas of a fresh scaled-out deployment,
+// registers an owner (free plan) through the first, and returns a client of
+// each replica signed in as that owner.
+func ownerOnTwoReplicas(t *testing.T, email string) []*client.Client {
+	t.Helper()
+	cfg := scaledOut(t)
+	base1, _ := replica(t, cfg)
+	base2, _ := replica(t, cfg)
+	one := client.New(base1)
+	pair, err := one.Register(context.Background(), omnivibe.Registration{Email: email, Password: "Passw0rd-ok", Name: "Owner"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []*client.Client{one, client.New(base2, client.WithToken(pair.AccessToken))}
+}
+
 // TestQuotaIsSharedByReplicas spends the free plan's monthly scripts through
 // two replicas in turn: the limit holds across both.
 func TestQuotaIsSharedByReplicas(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	cfg := scaledOut(t)
-	base1, _ := replica(t, cfg)
-	base2, _ := replica(t, cfg)
-	one := client.New(base1)
-	pair, err := one.Register(ctx, omnivibe.Registration{Email: "quota@example.com", Password: "Passw0rd-ok", Name: "Owner"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	replicas := []*client.Client{one, client.New(base2, client.WithToken(pair.AccessToken))}
+	replicas := ownerOnTwoReplicas(t, "quota@example.com")
 	free, _ := omnivibe.PlanByID(omnivibe.PlanFree)
 	limit := *free.Quotas.Scripts
 	for i := range limit {
@@ -154,7 +162,7 @@ func TestQuotaIsSharedByReplicas(t *testing.T) {
 			t.Fatalf("script %d of %d: %v", i+1, limit, err)
 		}
 	}
-	_, err = replicas[limit%2].GenerateScript(ctx, omnivibe.ScriptRequest{Topic: "one too many", Platform: "youtube"})
+	_, err := replicas[limit%2].GenerateScript(ctx, omnivibe.ScriptRequest{Topic: "one too many", Platform: "youtube"})
 	if !client.IsCode(err, omnivibe.CodeQuotaExceeded) {
 		t.Fatalf("script %d: got %v, want quota_exceeded", limit+1, err)
 	}

@@ -28,6 +28,9 @@ const (
 	CodeInternal             Code = "internal"
 	CodeUnavailable          Code = "unavailable"
 	CodeTimeout              Code = "timeout"
+	// CodeBusy is a 503 sent at once, with Retry-After, when the server's
+	// bounded queue of expensive work (password hashing) is full.
+	CodeBusy Code = "busy"
 )
 
 // FieldError names one broken field of a request and what is wrong with it.

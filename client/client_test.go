@@ -26,7 +26,7 @@ func newAPI(t *testing.T, wrap func(http.Handler) http.Handler) string {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg := config.Default()
-	cfg.DataDir, cfg.PasswordCost = t.TempDir(), 4
+	cfg.DataDir, cfg.PasswordCost, cfg.PasswordHash = t.TempDir(), 4, "bcrypt"
 	a, err := app.New(context.Background(), cfg, log)
 	if err != nil {
 		t.Fatal(err)

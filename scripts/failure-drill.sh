@@ -75,7 +75,7 @@ unset DATABASE_URL
 # synthetic voice takes milliseconds, the slow one DRILL_VOICE_DELAY.
 export OMNIVIBE_JOB_TIMEOUT=10s OMNIVIBE_JOB_RESCUE_AFTER=15s
 # bcrypt at cost 4: the drill's sign-ups should not eat the CPU it measures.
-export OMNIVIBE_PASSWORD_COST=4 OMNIVIBE_LOG_LEVEL=info OMNIVIBE_STT=none
+export OMNIVIBE_PASSWORD_HASH=bcrypt OMNIVIBE_PASSWORD_COST=4 OMNIVIBE_LOG_LEVEL=info OMNIVIBE_STT=none
 
 # A previous drill's cluster, if any, goes first (its database too).
 if [ -f "$state/env" ]; then

@@ -109,7 +109,7 @@ func newHangingSpeech(t *testing.T, transcript string) *hangingSpeech {
 func startJob(t *testing.T, speech *hangingSpeech, text string, env ...string) (first *child, childEnv []string, taskID string) {
 	t.Helper()
 	env = append([]string{
-		"OMNIVIBE_DATA_DIR=" + t.TempDir(), "OMNIVIBE_PASSWORD_COST=4", "OMNIVIBE_LOG_LEVEL=warn",
+		"OMNIVIBE_DATA_DIR=" + t.TempDir(), "OMNIVIBE_PASSWORD_COST=4", "OMNIVIBE_PASSWORD_HASH=bcrypt", "OMNIVIBE_LOG_LEVEL=warn",
 		"OMNIVIBE_TTS=openai", "OMNIVIBE_STT=openai", "OPENAI_API_KEY=sk-test", "OMNIVIBE_SPEECH_BASE_URL=" + speech.url,
 		"OMNIVIBE_WORKERS=1",
 	}, env...)

@@ -63,6 +63,7 @@ func startServer(t *testing.T, dataDir string) *server {
 		"OMNIVIBE_ADDR":          "127.0.0.1:0",
 		"OMNIVIBE_DATA_DIR":      dataDir,
 		"OMNIVIBE_PASSWORD_COST": "4",
+		"OMNIVIBE_PASSWORD_HASH": "bcrypt",
 		"OMNIVIBE_LOG_LEVEL":     "warn",
 		"OMNIVIBE_LOG_FORMAT":    "text",
 	}

@@ -111,7 +111,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *App, err 
 	if a.Tracing.Enabled() {
 		store = tracedstore.New(a.Store, a.Tracing.Tracer(), a.databaseSystem())
 	}
-	a.Service, err = service.New(service.Config{JWTSecret: secret, PasswordCost: cfg.PasswordCost},
+	a.Service, err = service.New(service.Config{JWTSecret: secret, PasswordCost: cfg.PasswordCost, PasswordAlgorithm: cfg.PasswordHash},
 		service.Deps{Store: store, Cache: a.Cache, Writer: a.Writer, Logger: log})
 	if err != nil {
 		return nil, err

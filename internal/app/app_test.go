@@ -33,7 +33,7 @@ type started struct {
 func start(t *testing.T, mutate func(*config.Config)) started {
 	t.Helper()
 	cfg := config.Default()
-	cfg.DataDir, cfg.PasswordCost, cfg.Workers = t.TempDir(), 4, 2
+	cfg.DataDir, cfg.PasswordCost, cfg.PasswordHash, cfg.Workers = t.TempDir(), 4, "bcrypt", 2
 	if mutate != nil {
 		mutate(&cfg)
 	}

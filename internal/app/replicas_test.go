@@ -29,7 +29,7 @@ func scaledOut(t testing.TB) config.Config {
 	pgURL := pgtest.URL(t)
 	redisURL := redistest.URL(t)
 	cfg := config.Default()
-	cfg.DataDir, cfg.PasswordCost = t.TempDir(), 4
+	cfg.DataDir, cfg.PasswordCost, cfg.PasswordHash = t.TempDir(), 4, "bcrypt"
 	cfg.DatabaseURL, cfg.RedisURL, cfg.RedisPrefix = pgURL, redisURL, redistest.Prefix(t, redisURL)
 	return cfg
 }
@@ -226,7 +226,7 @@ func get(t *testing.T, url string) (int, map[string]any) {
 func TestEmbeddedDefault(t *testing.T) {
 	t.Parallel()
 	cfg := config.Default()
-	cfg.DataDir, cfg.PasswordCost = t.TempDir(), 4
+	cfg.DataDir, cfg.PasswordCost, cfg.PasswordHash = t.TempDir(), 4, "bcrypt"
 	base, a := replica(t, cfg)
 	if a.SQLite == nil || a.Postgres != nil || a.Redis != nil {
 		t.Fatalf("default app: sqlite %v, postgres %v, redis %v", a.SQLite != nil, a.Postgres != nil, a.Redis != nil)

@@ -136,7 +136,7 @@ func startApp(t *testing.T, edit func(*config.Config)) *testApp {
 	t.Helper()
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
-	cfg.PasswordCost = 4
+	cfg.PasswordCost, cfg.PasswordHash = 4, "bcrypt"
 	cfg.LogLevel = "debug"
 	if edit != nil {
 		edit(&cfg)

@@ -50,6 +50,11 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// PasswordCost is the bcrypt cost of stored passwords (4-31). Default 10. (OMNIVIBE_PASSWORD_COST, --password-cost)
 	PasswordCost int
+	// PasswordHash is the algorithm of new password hashes: argon2id (OWASP's
+	// m=19 MiB, t=2, p=1) or bcrypt (at PasswordCost). Default argon2id.
+	// Hashes of the other algorithm keep working and are replaced at the next
+	// login. (OMNIVIBE_PASSWORD_HASH, --password-hash)
+	PasswordHash string
 	// CacheBytes bounds the in-process cache. Default 67108864 (64 MiB). (OMNIVIBE_CACHE_BYTES, --cache-bytes)
 	CacheBytes int64
 	// LogFormat is text, json, or auto (text on a terminal, json otherwise).
@@ -170,6 +175,7 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 		{"trust-proxy", "OMNIVIBE_TRUST_PROXY", "false", "trust X-Forwarded-Proto from a TLS-terminating proxy", &c.TrustProxy},
 		{"shutdown-timeout", "OMNIVIBE_SHUTDOWN_TIMEOUT", "20s", "time in-flight requests get to finish on SIGTERM", &c.ShutdownTimeout},
 		{"password-cost", "OMNIVIBE_PASSWORD_COST", "10", "bcrypt cost of stored passwords (4-31)", &c.PasswordCost},
+		{"password-hash", "OMNIVIBE_PASSWORD_HASH", "argon2id", "algorithm of new password hashes: argon2id or bcrypt", &c.PasswordHash},
 		{"cache-bytes", "OMNIVIBE_CACHE_BYTES", "67108864", "size bound of the in-process cache in bytes", &c.CacheBytes},
 		{"log-format", "OMNIVIBE_LOG_FORMAT", "auto", "text, json, or auto (text on a terminal)", &c.LogFormat},
 		{"log-level", "OMNIVIBE_LOG_LEVEL", "info", "debug, info, warn or error", &c.LogLevel},
@@ -296,6 +302,8 @@ func (c Config) Validate() error {
 		return errors.New("shutdown-timeout (OMNIVIBE_SHUTDOWN_TIMEOUT) must be positive")
 	case c.PasswordCost < 4 || c.PasswordCost > 31:
 		return errors.New("password-cost (OMNIVIBE_PASSWORD_COST) must be 4-31")
+	case c.PasswordHash != "argon2id" && c.PasswordHash != "bcrypt":
+		return errors.New("password-hash (OMNIVIBE_PASSWORD_HASH) must be argon2id or bcrypt")
 	case c.CacheBytes < 1<<20:
 		return errors.New("cache-bytes (OMNIVIBE_CACHE_BYTES) must be at least 1048576")
 	case c.LogFormat != "auto" && c.LogFormat != "text" && c.LogFormat != "json":

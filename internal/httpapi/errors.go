@@ -45,7 +45,7 @@ func statusOf(code omnivibe.Code) (int, string) {
 		return http.StatusUnprocessableEntity, actionCheckInput
 	case omnivibe.CodeRateLimited:
 		return http.StatusTooManyRequests, actionRetryLater
-	case omnivibe.CodeUnavailable:
+	case omnivibe.CodeUnavailable, omnivibe.CodeBusy:
 		return http.StatusServiceUnavailable, actionRetryLater
 	case omnivibe.CodeTimeout:
 		return http.StatusGatewayTimeout, actionRetryLater

@@ -54,7 +54,7 @@ func newHarness(t *testing.T, cfg Config) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := service.New(service.Config{JWTSecret: testSecret, PasswordCost: 4}, service.Deps{Store: store, Cache: mem, Writer: w, Logger: log})
+	svc, err := service.New(service.Config{JWTSecret: testSecret, PasswordCost: 4, PasswordAlgorithm: service.PasswordBcrypt}, service.Deps{Store: store, Cache: mem, Writer: w, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -108,7 +108,7 @@ var schemas = schema{
 		"type":     "object",
 		"required": []string{"error_code", "message", "action", "request_id"},
 		"properties": schema{
-			"error_code":  enum([]string{"invalid_json", "unauthorized", "forbidden", "quota_exceeded", "not_found", "method_not_allowed", "conflict", "payload_too_large", "unsupported_media_type", "range_not_satisfiable", "validation_error", "rate_limited", "internal", "unavailable", "timeout"}, "machine-readable reason"),
+			"error_code":  enum([]string{"invalid_json", "unauthorized", "forbidden", "quota_exceeded", "not_found", "method_not_allowed", "conflict", "payload_too_large", "unsupported_media_type", "range_not_satisfiable", "validation_error", "rate_limited", "internal", "unavailable", "timeout", "busy"}, "machine-readable reason"),
 			"message":     str("what went wrong, for people"),
 			"action":      enum([]string{"check_input", "relogin", "upgrade_plan", "retry_later", "contact_support"}, "what the client should do"),
 			"request_id":  str("ID of the request, also in the X-Request-ID header"),
@@ -264,6 +264,9 @@ type operation struct {
 	params  []schema // query and path parameters
 	errors  []int    // error statuses besides the common ones
 	content string   // success media type when not JSON
+	// hashes marks routes that hash or check a password: they may answer
+	// 503 busy with Retry-After when the password queue is full.
+	hashes bool
 }
 
 func pathParam(name, desc string) schema {
@@ -292,8 +295,8 @@ var operations = map[string]operation{
 	"GET /metrics": {summary: "Prometheus metrics (text format); 404 when served on another address (OMNIVIBE_METRICS_ADDR) or off; 401 without the metrics token when one is set",
 		tag: "operations", ok: 200, content: "text/plain", errors: []int{401, 404}},
 
-	"POST /api/v1/auth/register": {summary: "Create an account (plan free) and its owner, signed in", tag: "auth", body: "Registration", ok: 201, resp: "TokenPair", errors: []int{409}},
-	"POST /api/v1/auth/login":    {summary: "Sign in; 401 for any bad credential", tag: "auth", body: "Login", ok: 200, resp: "TokenPair", errors: []int{401}},
+	"POST /api/v1/auth/register": {summary: "Create an account (plan free) and its owner, signed in", tag: "auth", body: "Registration", ok: 201, resp: "TokenPair", errors: []int{409}, hashes: true},
+	"POST /api/v1/auth/login":    {summary: "Sign in; 401 for any bad credential", tag: "auth", body: "Login", ok: 200, resp: "TokenPair", errors: []int{401}, hashes: true},
 	"POST /api/v1/auth/refresh":  {summary: "Trade a refresh token (single use) for a new pair; a replayed token revokes its login", tag: "auth", body: "RefreshRequest", ok: 200, resp: "TokenPair", errors: []int{401}},
 	"GET /api/v1/auth/me":        {summary: "The caller's user and account", tag: "auth", auth: true, ok: 200, resp: "Me"},
 	"POST /api/v1/auth/api-keys": {summary: "Create an API key acting as the caller; the key is shown once", tag: "auth", auth: true, body: "NewAPIKey", ok: 201, resp: "CreatedAPIKey"},
@@ -304,7 +307,7 @@ var operations = map[string]operation{
 	"GET /api/v1/account":        {summary: "The caller's workspace", tag: "account", auth: true, ok: 200, resp: "Account"},
 	"PATCH /api/v1/account":      {summary: "Rename the workspace (owner, admin)", tag: "account", auth: true, body: "AccountPatch", ok: 200, resp: "Account"},
 	"GET /api/v1/account/users":  {summary: "Members of the workspace", tag: "account", auth: true, ok: 200, resp: "UserList"},
-	"POST /api/v1/account/users": {summary: "Add a member (owner, admin)", tag: "account", auth: true, body: "NewMember", ok: 201, resp: "User", errors: []int{409}},
+	"POST /api/v1/account/users": {summary: "Add a member (owner, admin)", tag: "account", auth: true, body: "NewMember", ok: 201, resp: "User", errors: []int{409}, hashes: true},
 	"PATCH /api/v1/account/users/{id}": {summary: "Change a member's role; the last owner stays an owner (409)", tag: "account", auth: true, body: "RoleChange", ok: 200, resp: "User",
 		params: []schema{pathParam("id", "user ID")}, errors: []int{404, 409}},
 	"DELETE /api/v1/account/users/{id}": {summary: "Remove a member; the last owner cannot be removed (409)", tag: "account", auth: true, ok: 204,
@@ -429,6 +432,9 @@ func (op operation) document(method string) schema {
 	if len(op.params) > 0 {
 		errs = append(errs, 422)
 	}
+	if op.hashes {
+		errs = append(errs, 503)
+	}
 	errs = append(errs, 429, 500)
 	for _, code := range errs {
 		if code < 400 { // another success status, with the same body
@@ -438,6 +444,11 @@ func (op operation) document(method string) schema {
 		responses[strconv.Itoa(code)] = schema{"description": http.StatusText(code), "content": schema{"application/json": schema{"schema": ref("Error")}}}
 	}
 	responses["429"].(schema)["headers"] = rateLimitHeaders
+	if op.hashes {
+		busy := responses["503"].(schema)
+		busy["description"] = "busy: the password queue is full (error_code busy); retry after Retry-After seconds"
+		busy["headers"] = schema{"Retry-After": schema{"description": "seconds to wait before trying again", "schema": schema{"type": "integer"}}}
+	}
 	return out
 }
 

@@ -53,7 +53,7 @@ func (s *Service) AddMember(ctx context.Context, p Principal, m omnivibe.NewMemb
 	if m.Role == omnivibe.RoleOwner && p.Role != omnivibe.RoleOwner {
 		return omnivibe.User{}, omnivibe.Errorf(omnivibe.CodeForbidden, "only an owner may grant the owner role")
 	}
-	hash, err := s.hashPassword(m.Password)
+	hash, err := s.hashPassword(ctx, m.Password)
 	if err != nil {
 		return omnivibe.User{}, err
 	}

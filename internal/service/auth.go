@@ -14,7 +14,6 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/omnivibepro/omnivibe"
-	"golang.org/x/crypto/bcrypt"
 )
 
 // APIKeyPrefix starts every API key, so a key is recognisable in a leak scan
@@ -43,7 +42,7 @@ func (s *Service) Register(ctx context.Context, r omnivibe.Registration) (omnivi
 	if err := r.Validate(); err != nil {
 		return omnivibe.TokenPair{}, err
 	}
-	hash, err := s.hashPassword(r.Password) // slow on purpose: outside the transaction
+	hash, err := s.hashPassword(ctx, r.Password) // slow on purpose: outside the transaction
 	if err != nil {
 		return omnivibe.TokenPair{}, err
 	}
@@ -77,13 +76,19 @@ func (s *Service) Login(ctx context.Context, email, password string) (omnivibe.T
 	}
 	user, err := s.store.UserByEmail(ctx, omnivibe.NormalizeEmail(email))
 	if omnivibe.ErrorCode(err) == omnivibe.CodeNotFound {
-		_ = s.checkPassword(s.dummyHash, password)
+		if _, _, err := s.checkPassword(ctx, s.dummyHash, password); err != nil {
+			return omnivibe.TokenPair{}, err
+		}
 		return omnivibe.TokenPair{}, errUnauthorized(bad)
 	}
 	if err != nil {
 		return omnivibe.TokenPair{}, err
 	}
-	if !s.checkPassword([]byte(user.PasswordHash), password) {
+	ok, rehash, err := s.checkPassword(ctx, []byte(user.PasswordHash), password)
+	if err != nil {
+		return omnivibe.TokenPair{}, err
+	}
+	if !ok {
 		return omnivibe.TokenPair{}, errUnauthorized(bad)
 	}
 	account, err := s.store.AccountByID(ctx, user.AccountID)
@@ -92,10 +97,30 @@ func (s *Service) Login(ctx context.Context, email, password string) (omnivibe.T
 	}
 	var pair omnivibe.TokenPair
 	err = s.store.InTx(ctx, func(tx Tx) error {
+		if rehash != nil {
+			if err := replacePasswordHash(ctx, tx, user, rehash); err != nil {
+				return err
+			}
+		}
 		pair, err = s.issueTokens(ctx, tx, user, account, "")
 		return err
 	})
 	return pair, err
+}
+
+// replacePasswordHash stores the new hash of a password just checked against
+// user's old one, unless the user changed meanwhile (the account lock keeps a
+// concurrent role change from being overwritten with the copy read before).
+func replacePasswordHash(ctx context.Context, tx Tx, user omnivibe.User, hash []byte) error {
+	if err := tx.LockAccount(ctx, user.AccountID); err != nil {
+		return err
+	}
+	current, err := tx.UserByID(ctx, user.ID)
+	if err != nil || current.PasswordHash != user.PasswordHash {
+		return err
+	}
+	current.PasswordHash = string(hash)
+	return tx.UpdateUser(ctx, current)
 }
 
 // Refresh trades a refresh token for a new pair. Each refresh token works once;
@@ -199,16 +224,11 @@ func (s *Service) signAccessToken(user omnivibe.User, now time.Time) (string, er
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(s.cfg.JWTSecret)
 }
 
-// Authenticate resolves a credential (an access token or an API key) to the
-// principal it speaks for.
-func (s *Service) Authenticate(ctx context.Context, credential string) (Principal, error) {
-	if strings.HasPrefix(credential, APIKeyPrefix) {
-		return s.authenticateAPIKey(ctx, credential)
-	}
-	return s.authenticateToken(ctx, credential)
-}
+func isAPIKey(credential string) bool { return strings.HasPrefix(credential, APIKeyPrefix) }
 
-func (s *Service) authenticateToken(ctx context.Context, token string) (Principal, error) {
+// resolveToken verifies an access token and resolves its principal, governed
+// by the account's auth generation.
+func (s *Service) resolveToken(ctx context.Context, token string) (principalEntry, error) {
 	var claims accessClaims
 	_, err := jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return s.cfg.JWTSecret, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
@@ -218,14 +238,15 @@ func (s *Service) authenticateToken(ctx context.Context, token string) (Principa
 	)
 	if err != nil {
 		if errors.Is(err, jwt.ErrTokenExpired) {
-			return Principal{}, errUnauthorized("access token has expired; refresh it")
+			return principalEntry{}, errUnauthorized("access token has expired; refresh it")
 		}
-		return Principal{}, errUnauthorized("credentials are invalid")
+		return principalEntry{}, errUnauthorized("credentials are invalid")
 	}
 	userID, err := strconv.ParseInt(claims.Subject, 10, 64)
 	if err != nil || claims.Account <= 0 {
-		return Principal{}, errUnauthorized("credentials are invalid")
+		return principalEntry{}, errUnauthorized("credentials are invalid")
 	}
+	g := s.governor(ctx, scope(claims.Account, "auth"))
 	p, err := s.cachedPrincipal(ctx, claims.Account, "u"+claims.Subject, func(ctx context.Context) (Principal, error) {
 		u, err := s.store.UserByID(ctx, userID)
 		if err != nil {
@@ -237,9 +258,12 @@ func (s *Service) authenticateToken(ctx context.Context, token string) (Principa
 		return Principal{UserID: u.ID, AccountID: u.AccountID, Role: u.Role}, nil
 	})
 	if omnivibe.ErrorCode(err) == omnivibe.CodeNotFound {
-		return Principal{}, errUnauthorized("credentials are no longer valid")
+		return principalEntry{}, errUnauthorized("credentials are no longer valid")
 	}
-	return p, err
+	if err != nil {
+		return principalEntry{}, err
+	}
+	return g.entry(s, p, claims.ExpiresAt.Time), nil
 }
 
 // keyRecord is what the cache keeps of a resolved API key.
@@ -249,15 +273,17 @@ type keyRecord struct {
 	LastUsedAt *time.Time `json:"last_used_at"`
 }
 
-func (s *Service) authenticateAPIKey(ctx context.Context, key string) (Principal, error) {
+// resolveAPIKey resolves an API key (sum is its SHA-256), governed by the
+// generation all keys share.
+func (s *Service) resolveAPIKey(ctx context.Context, key string, sum [sha256.Size]byte) (principalEntry, error) {
 	const bad = "API key is invalid, expired or revoked"
 	if len(key) != len(APIKeyPrefix)+43 {
-		return Principal{}, errUnauthorized(bad)
+		return principalEntry{}, errUnauthorized(bad)
 	}
-	sum := sha256.Sum256([]byte(key))
 	hash := sum[:]
 	// The key's account is not known before the lookup, so keys share one
 	// generation; revocations are rare, and a bump only costs a reload.
+	g := s.governor(ctx, "auth:keys")
 	raw, err := s.cached(ctx, "auth:keys", hex.EncodeToString(hash), principalTTL, func(ctx context.Context) ([]byte, error) {
 		k, err := s.store.APIKeyByHash(ctx, hash)
 		if err != nil {
@@ -275,19 +301,25 @@ func (s *Service) authenticateAPIKey(ctx context.Context, key string) (Principal
 		return json.Marshal(rec)
 	})
 	if omnivibe.ErrorCode(err) == omnivibe.CodeNotFound {
-		return Principal{}, errUnauthorized(bad)
+		return principalEntry{}, errUnauthorized(bad)
 	}
 	if err != nil {
-		return Principal{}, err
+		return principalEntry{}, err
 	}
 	var rec keyRecord
 	if err := json.Unmarshal(raw, &rec); err != nil {
-		return Principal{}, err
+		return principalEntry{}, err
 	}
-	if rec.ExpiresAt != nil && !s.now().Before(*rec.ExpiresAt) {
-		return Principal{}, errUnauthorized(bad)
+	var expires time.Time
+	if rec.ExpiresAt != nil {
+		if !s.now().Before(*rec.ExpiresAt) {
+			return principalEntry{}, errUnauthorized(bad)
+		}
+		expires = *rec.ExpiresAt
 	}
-	return rec.Principal, nil
+	// Kept at most principalTTL, so last_used_at is still recorded (by the
+	// loader above) about as often as before this cache.
+	return g.entry(s, rec.Principal, expires), nil
 }
 
 // touchAPIKey records that a key was used, at most once per apiKeyTouchEvery.
@@ -369,22 +401,4 @@ func (s *Service) RevokeAPIKey(ctx context.Context, p Principal, id int64) error
 	}
 	s.bump(ctx, "auth:keys")
 	return nil
-}
-
-// hashPassword hashes with bcrypt. bcrypt reads at most 72 bytes, and a
-// 128-character password can be 512, so the password is first reduced with
-// SHA-256 (base64, to keep NUL bytes out of bcrypt's input).
-func (s *Service) hashPassword(password string) ([]byte, error) {
-	return bcrypt.GenerateFromPassword(prehash(password), s.cfg.PasswordCost)
-}
-
-func (s *Service) checkPassword(hash []byte, password string) bool {
-	return bcrypt.CompareHashAndPassword(hash, prehash(password)) == nil
-}
-
-func prehash(password string) []byte {
-	sum := sha256.Sum256([]byte(password))
-	out := make([]byte, base64.StdEncoding.EncodedLen(len(sum)))
-	base64.StdEncoding.Encode(out, sum[:])
-	return out
 }

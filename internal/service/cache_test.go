@@ -65,7 +65,7 @@ func TestUnreachableCacheIsBypassed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := service.New(service.Config{JWTSecret: []byte("0123456789abcdef0123456789abcdef"), PasswordCost: 4},
+	svc, err := service.New(service.Config{JWTSecret: []byte("0123456789abcdef0123456789abcdef"), PasswordCost: 4, PasswordAlgorithm: service.PasswordBcrypt},
 		service.Deps{Store: store, Cache: redis, Writer: w, Logger: log})
 	if err != nil {
 		t.Fatal(err)

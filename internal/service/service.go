@@ -7,6 +7,7 @@ package service
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/maypok86/otter/v2"
 	"github.com/omnivibepro/omnivibe"
 	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/sync/singleflight"
@@ -46,8 +48,18 @@ type Config struct {
 	AccessTokenTTL time.Duration
 	// RefreshTokenTTL is the life of a refresh token; default 7 days.
 	RefreshTokenTTL time.Duration
-	// PasswordCost is the bcrypt cost; default bcrypt.DefaultCost (10).
+	// PasswordAlgorithm hashes new passwords: PasswordArgon2id (the
+	// default, at OWASP's parameters) or PasswordBcrypt (see passwords.go).
+	PasswordAlgorithm string
+	// PasswordCost is the bcrypt cost when the algorithm is bcrypt; default
+	// bcrypt.DefaultCost (10).
 	PasswordCost int
+	// PasswordWorkers is how many passwords are hashed or checked at once;
+	// default max(1, NumCPU-1), so one core stays free for other requests.
+	PasswordWorkers int
+	// PasswordQueue is how many password requests may wait for a worker
+	// before the next is refused with busy; default 32 per worker.
+	PasswordQueue int
 	// ListCacheTTL bounds how long a cached list is kept; default 5 min.
 	// Correctness does not depend on it: writes move the generation on.
 	ListCacheTTL time.Duration
@@ -72,6 +84,11 @@ type Service struct {
 	// to the writer.
 	scriptFlights singleflight.Group
 
+	// passwords runs every password hash and check (passwords.go).
+	passwords *PasswordPool
+	// principals keeps resolved credentials (principals.go).
+	principals *otter.Cache[[sha256.Size]byte, principalEntry]
+
 	// dummyHash is compared against when a login names an unknown email, so
 	// that unknown emails and wrong passwords take the same time.
 	dummyHash []byte
@@ -88,6 +105,9 @@ type Deps struct {
 	Logger *slog.Logger
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// Passwords runs password hashing; default a pool of
+	// Config.PasswordWorkers and Config.PasswordQueue.
+	Passwords *PasswordPool
 }
 
 // New returns a Service; it fails when the configuration cannot work.
@@ -107,20 +127,36 @@ func New(cfg Config, deps Deps) (*Service, error) {
 	if cfg.PasswordCost == 0 {
 		cfg.PasswordCost = bcrypt.DefaultCost
 	}
+	switch cfg.PasswordAlgorithm {
+	case "":
+		cfg.PasswordAlgorithm = PasswordArgon2id
+	case PasswordArgon2id, PasswordBcrypt:
+	default:
+		return nil, fmt.Errorf("service: unknown password algorithm %q", cfg.PasswordAlgorithm)
+	}
+	if cfg.PasswordWorkers <= 0 {
+		cfg.PasswordWorkers = defaultPasswordWorkers()
+	}
+	if cfg.PasswordQueue <= 0 {
+		cfg.PasswordQueue = passwordQueuePerWorker * cfg.PasswordWorkers
+	}
 	if cfg.ListCacheTTL <= 0 {
 		cfg.ListCacheTTL = 5 * time.Minute
 	}
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
+	if deps.Passwords == nil {
+		deps.Passwords = NewPasswordPool(cfg.PasswordWorkers, cfg.PasswordQueue)
+	}
 	if deps.Logger == nil {
 		deps.Logger = slog.Default()
 	}
 	s := &Service{store: deps.Store, cache: deps.Cache, writer: deps.Writer, cfg: cfg, now: deps.Now, log: deps.Logger,
-		cacheTrouble: throttle{every: cacheLogEvery}}
+		cacheTrouble: throttle{every: cacheLogEvery}, passwords: deps.Passwords, principals: newPrincipalCache()}
 	dummy := make([]byte, 16)
 	_, _ = rand.Read(dummy)
-	h, err := s.hashPassword(fmt.Sprintf("%x", dummy))
+	h, err := s.hashNow(fmt.Sprintf("%x", dummy))
 	if err != nil {
 		return nil, err
 	}

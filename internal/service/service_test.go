@@ -31,7 +31,7 @@ func newService(t *testing.T, wcfg writer.Config) (*service.Service, *sqlite.Sto
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := service.New(service.Config{JWTSecret: []byte("0123456789abcdef0123456789abcdef"), PasswordCost: 4},
+	svc, err := service.New(service.Config{JWTSecret: []byte("0123456789abcdef0123456789abcdef"), PasswordCost: 4, PasswordAlgorithm: service.PasswordBcrypt},
 		service.Deps{Store: store, Cache: mem, Writer: w, Logger: log})
 	if err != nil {
 		t.Fatal(err)

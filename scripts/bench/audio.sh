@@ -8,8 +8,14 @@
 #     model (omnivibe loadtest --rate), so latency counts from each request's
 #     scheduled start and the server is measured below saturation, not at it.
 # Usage: scripts/bench/audio.sh [batch size] [load duration] [requests per second]
+# Before and after step 3, wrk -t2 -c100 -d10s measures the bare Go JSON
+# handler of scripts/bench/ceiling, and the load test's answers per second
+# are printed as a ratio to it (an open-model run answers what it is sent,
+# so the ratio says more about the machine than about the server; steps 1-2
+# print the ceiling beside them for the same reason).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/bench/ceiling.sh
 batch=${1:-20}
 dur=${2:-60s}
 rate=${3:-300}
@@ -20,7 +26,8 @@ go build -o "$dir/omnivibe" ./cmd/omnivibe
 OMNIVIBE_DATA_DIR="$dir/data" OMNIVIBE_ADDR=127.0.0.1:$port OMNIVIBE_LOG_LEVEL=warn OMNIVIBE_PASSWORD_HASH=bcrypt OMNIVIBE_PASSWORD_COST=4 \
   "$dir/omnivibe" serve >/dev/null 2>"$dir/server.log" &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"' EXIT
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; ceiling_stop; rm -rf "$dir"' EXIT
+ceiling_start "$dir"
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 api=http://127.0.0.1:$port/api/v1
 register() {
@@ -48,8 +55,12 @@ start=$(date +%s.%N); ids=(); for i in $(seq $batch); do ids+=($(submit)); done
 for id in "${ids[@]}"; do waitfor $id >/dev/null; done; end=$(date +%s.%N)
 python3 -c "print(f'{$batch} jobs in {$end-$start:.1f} s: {$batch*60/($end-$start):.1f} jobs/min')"
 
+ceiling_measure 10s
 echo "== POST /api/v1/audio/generate while the workers run: a queue of 60-second scripts, then loadtest --rate $rate -t $dur"
 for i in $(seq 100); do submit >/dev/null || break; done   # the account's cap: 100 queued
 echo "queued before the load: $(curl -sf "$api/audio?status=queued&page_size=1" -H "Authorization: Bearer $token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')"
 "$dir/omnivibe" loadtest --host "http://127.0.0.1:$port" --rate "$rate" -u 100 -r 50 -t "$dur" --json "$dir/load.json" | grep -v "^provisioning\|^running"
 echo "60-second scripts still queued after the load: $(curl -sf "$api/audio?status=queued&page_size=1" -H "Authorization: Bearer $token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')"
+ceiling_measure 10s
+ceiling_ratio "loadtest --rate $rate (answers that were not errors)" "$(loadtest_ok_rps "$dir/load.json")" "$(loadtest_p99 "$dir/load.json")"
+ceiling_summary

@@ -6,9 +6,14 @@
 #   metrics   metrics on, access log off
 #   default   metrics and access log on (the defaults; the log goes to a file)
 #   trace10   the defaults plus tracing at 10 % to a local OTLP receiver
+# Each run is followed by a run of the same wrk command on the bare Go JSON
+# handler of scripts/bench/ceiling (and the first is preceded by one), and
+# printed with its ratio to the ceiling's runs either side of it.
 # Usage: scripts/bench/observability.sh [duration] [rounds]   (needs wrk)
+# Takes about rounds x 8 x duration + 15 s.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/bench/ceiling.sh
 dur=${1:-10s}
 rounds=${2:-3}
 # Free ports, chosen now: the machine may be running other servers.
@@ -24,6 +29,7 @@ pid=
 cleanup() {
   if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
   kill "$sink" 2>/dev/null || true
+  ceiling_stop
   wait 2>/dev/null || true
   rm -rf "$dir"
 }
@@ -51,14 +57,22 @@ run() { # name, env...
   non2xx=$(echo "$out" | awk '/Non-2xx/ {print $5}')
   p50=$(echo "$out" | awk '$1=="50%" {print $2}')
   p99=$(echo "$out" | awk '$1=="99%" {print $2}')
-  echo "$name $rps req/s p50 $p50 p99 $p99 non-2xx ${non2xx:-0} load $(cut -d' ' -f1 /proc/loadavg)"
+  echo "   $name $rps req/s p50 $p50 p99 $p99 non-2xx ${non2xx:-0} load $(cut -d' ' -f1 /proc/loadavg)"
   kill $pid; wait $pid 2>/dev/null || true; pid=
+  ceiling_measure "$dur"
+  results+=("$(ceiling_ratio "$name" "$rps" "" "p99 $p99, non-2xx ${non2xx:-0}")")
 }
 
-echo "== GET /api/v1/campaigns, wrk -t2 -c100 -d$dur, $rounds rounds"
+results=()
+ceiling_start "$dir"
+echo "== GET /api/v1/campaigns, wrk -t2 -c100 -d$dur, $rounds rounds, alternating with the ceiling"
+ceiling_measure "$dur"
 for r in $(seq "$rounds"); do
   run off OMNIVIBE_METRICS=false OMNIVIBE_ACCESS_LOG=false
   run metrics OMNIVIBE_ACCESS_LOG=false
   run default
   run trace10 OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$sinkport OTEL_TRACES_SAMPLER_ARG=0.1
 done
+echo "== ratios to the bare Go JSON handler, same run"
+printf '%s\n' "${results[@]}"
+ceiling_summary

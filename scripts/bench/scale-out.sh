@@ -13,9 +13,16 @@
 # Prints one line per run (with the load average before it) and per-endpoint
 # percentiles; the JSON reports stay in .cluster-bench/results.
 #
+# Each load test is followed by a wrk -t2 -c100 -d10s run on the bare Go JSON
+# handler of scripts/bench/ceiling (the first is preceded by one too), and its
+# answers that were not errors per second are printed as a ratio to the
+# ceiling's runs either side of it.
+#
 # Usage: scripts/bench/scale-out.sh [runs per setup, default 3] [run time, default 60s]
+# Takes about runs x 2 x (run time + 25 s) + 10 s.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+. "$repo/scripts/bench/ceiling.sh"
 runs=${1:-3}
 runtime=${2:-60s}
 top=$repo/.cluster-bench
@@ -31,6 +38,7 @@ embedded_pid=""
 cleanup() {
   "$cluster" stop >/dev/null 2>&1 || true
   if [ -n "$embedded_pid" ]; then kill "$embedded_pid" 2>/dev/null || true; fi
+  ceiling_stop
 }
 trap cleanup EXIT
 
@@ -42,6 +50,8 @@ loadtest() { # NAME HOST...
   echo "$name $(cut -d' ' -f1-3 /proc/loadavg)" >>"$results/loadavg"
   "$top/cluster/omnivibe" loadtest --no-wait -u 100 -r 50 -t "$runtime" "${args[@]}" \
     --json "$results/$name.json" >"$results/$name.txt" 2>/dev/null
+  ceiling_measure 10s >/dev/null
+  ceiling_ratio "$name (answers that were not errors)" "$(loadtest_ok_rps "$results/$name.json")" "$(loadtest_p99 "$results/$name.json")" >>"$results/ratios"
 }
 
 # tasks NAME QUERY-COMMAND...: the voice-over tasks by status the moment the
@@ -54,6 +64,9 @@ tasks() {
 by_status="SELECT status, count(*) FROM audio_tasks GROUP BY status"
 
 : >"$results/loadavg"
+: >"$results/ratios"
+ceiling_start "$results"
+ceiling_measure 10s >/dev/null
 for i in $(seq 1 "$runs"); do
   # (a) the cluster, on a fresh database.
   if [ -f "$top/cluster/env" ]; then "$cluster" destroy 2>/dev/null; fi
@@ -114,3 +127,7 @@ for setup, rs in per.items():
             cells.append(f"{p['p50']:.1f}/{p['p95']:.1f}/{p['p99']:.1f}")
         print(f"  {n:40s} p50/p95/p99 ms per run: " + "  ".join(cells))
 PY
+echo
+echo "== ratios to the bare Go JSON handler (wrk -t2 -c100 -d10s after each run), same run"
+cat "$results/ratios"
+ceiling_summary

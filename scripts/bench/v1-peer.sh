@@ -18,8 +18,14 @@
 # Needs: wrk; Debian's python3-fastapi python3-uvicorn python3-jwt
 # python3-bcrypt python3-redis (run by /usr/bin/python3); Redis on 127.0.0.1:6379 (the peer uses db 5).
 # Usage: scripts/bench/v1-peer.sh [SATURATION, default 60s] [SCENARIO, e.g. 5m; default none]
+#
+# Every measurement is followed by a run of wrk -t2 -c100 on the bare Go JSON
+# handler of scripts/bench/ceiling (the first is preceded by one too), and
+# printed with its ratio to the ceiling's runs either side of it, for both
+# servers.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+. "$repo/scripts/bench/ceiling.sh"
 peer_dir=${PEER_DIR:-$repo/../shared/bench/v1-peer}
 saturation=${1:-60s}
 scenario=${2:-}
@@ -40,7 +46,8 @@ stop() {
   if [ -n "$data" ]; then rm -rf "$data"; fi
   data=""
 }
-trap stop EXIT
+trap 'stop; ceiling_stop' EXIT
+ratios=()
 
 start() { # ours|peer: start it on a fresh database, wait until it answers; sets base
   data=$(mktemp -d)
@@ -77,11 +84,19 @@ wrk_pair() { # which
   local token client
   start "$1"
   read -r token client < <(seed "$base")
+  local w rps p99
   echo "== $1: GET /api/v1/campaigns (20 rows), wrk -t2 -c100 -d10s"
-  wrk -t2 -c100 -d10s --latency -H "Authorization: Bearer $token" "$base/api/v1/campaigns" | grep -E 'Requests/sec|  (50|99)%|Non-2xx|errors'
+  w=$(wrk -t2 -c100 -d10s --latency -H "Authorization: Bearer $token" "$base/api/v1/campaigns")
+  echo "$w" | grep -E 'Requests/sec|  (50|99)%|Non-2xx|errors' || true
+  read -r rps p99 <<<"$(wrk_figures "$w")"
+  ceiling_measure 10s
+  ratios+=("$(ceiling_ratio "$1: GET /api/v1/campaigns" "$rps" "$p99")")
   echo "== $1: POST /api/v1/campaigns, wrk -t2 -c100 -d10s"
-  wrk -t2 -c100 -d10s --latency -s "$repo/scripts/bench/create-campaign.lua" "$base/api/v1/campaigns" -- "$token" "$client" |
-    grep -E 'Requests/sec|  (50|99)%|Non-2xx|errors'
+  w=$(wrk -t2 -c100 -d10s --latency -s "$repo/scripts/bench/create-campaign.lua" "$base/api/v1/campaigns" -- "$token" "$client")
+  echo "$w" | grep -E 'Requests/sec|  (50|99)%|Non-2xx|errors' || true
+  read -r rps p99 <<<"$(wrk_figures "$w")"
+  ceiling_measure 10s
+  ratios+=("$(ceiling_ratio "$1: POST /api/v1/campaigns" "$rps" "$p99")")
   stop
 }
 
@@ -93,8 +108,12 @@ loadtest() { # which name flags...
   "$out/omnivibe" loadtest --host "$base" "$@" --json "$out/$name-$which.json" --csv "$out/$name-$which" \
     >"$out/$name-$which.txt" 2>/dev/null || true
   stop
+  ceiling_measure 10s
+  ratios+=("$(ceiling_ratio "$which: $name mix (answers that were not errors)" "$(loadtest_ok_rps "$out/$name-$which.json")" "$(loadtest_p99 "$out/$name-$which.json")")")
 }
 
+ceiling_start "$out"
+ceiling_measure 10s
 for which in ours peer; do wrk_pair "$which"; done
 for which in ours peer; do loadtest "$which" saturation --no-wait -u 100 -r 50 -t "$saturation"; done
 if [ -n "$scenario" ]; then
@@ -127,3 +146,6 @@ for name in ("saturation", "scenario"):
         print(f"{(m + ' ' + n).strip():42s} {cells(a)} | {cells(b) if b else '-':>40s}")
 print(open(f"{out}/loadavg").read())
 PY
+echo "== ratios to the bare Go JSON handler, same run"
+printf '%s\n' "${ratios[@]}"
+ceiling_summary

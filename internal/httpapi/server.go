@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -160,9 +161,14 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 var jsonContentType = []string{"application/json; charset=utf-8"}
 
-// writeJSONBytes answers with an already encoded JSON body.
+// writeJSONBytes answers with an already encoded JSON body. Declaring its
+// length lets net/http send it as it is, in one write after the headers,
+// instead of copying it into chunks (a 20-row page is larger than the 2 KiB
+// net/http buffers before it starts chunking).
 func writeJSONBytes(w http.ResponseWriter, status int, body []byte) {
-	w.Header()["Content-Type"] = jsonContentType
+	h := w.Header()
+	h["Content-Type"] = jsonContentType
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
 	_, _ = w.Write(body) // #nosec G705 -- JSON sent as application/json with nosniff, never rendered as HTML
 }

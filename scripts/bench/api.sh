@@ -7,6 +7,8 @@
 # ceiling), and prints each as req/s and as a ratio to the ceiling's runs
 # either side of it.
 # Usage: scripts/bench/api.sh [duration, default 10s]   (needs wrk: apt-get install wrk)
+# OMNIVIBE_BIN=path measures that binary instead of building this tree (to
+# compare two builds, each against the ceiling of its own run).
 # Takes about 7 x duration + 15 s.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -14,7 +16,7 @@ cd "$(dirname "$0")/../.."
 dur=${1:-10s}
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 dir=$(mktemp -d)
-go build -o "$dir/omnivibe" ./cmd/omnivibe
+if [ -n "${OMNIVIBE_BIN:-}" ]; then cp "$OMNIVIBE_BIN" "$dir/omnivibe"; else go build -o "$dir/omnivibe" ./cmd/omnivibe; fi
 OMNIVIBE_DATA_DIR="$dir/data" OMNIVIBE_ADDR=127.0.0.1:$port OMNIVIBE_LOG_LEVEL=warn "$dir/omnivibe" serve >/dev/null 2>"$dir/server.log" &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; ceiling_stop; rm -rf "$dir"' EXIT

@@ -48,6 +48,8 @@ print(f"{'request':44s} {'reqs':>7s} {'fails':>6s} {'p50':>6s} {'p95':>6s} {'p99
 for r in rows:
     name = (r["Type"] + " " + r["Name"]).strip()
     print(f"{name:44s} {r['Request Count']:>7s} {r['Failure Count']:>6s} {r['50%']:>6s} {r['95%']:>6s} {r['99%']:>6s}")
+for f in csv.DictReader(open(sys.argv[1].replace("_stats.csv", "_failures.csv"))):
+    print(f"  failure: {f['Method']} {f['Name']}: {f['Error']} x{f['Occurrences']}")
 PY
 read -r lrps lp99 lfail < <(python3 -c '
 import csv, sys
@@ -68,6 +70,8 @@ r = json.load(open(sys.argv[1]))
 for e in r["endpoints"] + [dict(r["total"], method="", name="Aggregated")]:
     p = e["percentiles_ms"]
     print(f"{(e['method'] + ' ' + e['name']).strip():44s} {e['requests']:7d} {e['failures']:6d} {p['p50']:6.1f} {p['p95']:6.1f} {p['p99']:6.1f}")
+for f in r["failures"]:
+    print(f"  failure: {f['method']} {f['name']}: {f['error']} x{f['occurrences']}")
 PY
 ceiling_measure 10s
 ratios+=("$(ceiling_ratio "omnivibe loadtest -u 50 -r 25 (answers that were not errors)" "$(loadtest_ok_rps "$dir/lt.json")" "$(loadtest_p99 "$dir/lt.json")")")

@@ -65,6 +65,8 @@ type Service struct {
 	files    AudioFiles
 	speech   Speech
 	audioObs AudioObserver
+	// hooks delivers events to the accounts' webhooks, enabled by UseWebhooks.
+	hooks *webhooks
 	now      func() time.Time
 	log      *slog.Logger
 

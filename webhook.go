@@ -52,7 +52,7 @@ type Webhook struct {
 	FailingSince *time.Time `json:"failing_since"`
 	// DisabledReason and DisabledAt say why and when the server turned the
 	// endpoint off (410 Gone, failing for days); nil when it did not.
-	DisabledReason *string   `json:"disabled_reason"`
+	DisabledReason *string    `json:"disabled_reason"`
 	DisabledAt     *time.Time `json:"disabled_at"`
 	CreatedAt      time.Time  `json:"created_at"`
 	UpdatedAt      time.Time  `json:"updated_at"`

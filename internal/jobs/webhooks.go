@@ -53,7 +53,9 @@ func (w *webhookWorker) Timeout(*river.Job[WebhookArgs]) time.Duration { return 
 
 // NextRetry replaces River's default schedule (attempt⁴ seconds) with the
 // webhook one: exponential from 30 s, capped at 4 h, with jitter.
-func (w *webhookWorker) NextRetry(job *river.Job[WebhookArgs]) time.Time { return nextWebhookAttempt(job.JobRow) }
+func (w *webhookWorker) NextRetry(job *river.Job[WebhookArgs]) time.Time {
+	return nextWebhookAttempt(job.JobRow)
+}
 
 // nextWebhookAttempt is when River runs a job again after its current
 // attempt fails; the worker records the same time on the delivery.

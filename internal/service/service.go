@@ -67,8 +67,8 @@ type Service struct {
 	audioObs AudioObserver
 	// hooks delivers events to the accounts' webhooks, enabled by UseWebhooks.
 	hooks *webhooks
-	now      func() time.Time
-	log      *slog.Logger
+	now   func() time.Time
+	log   *slog.Logger
 
 	// scriptFlights lets concurrent identical script requests share one call
 	// to the writer.

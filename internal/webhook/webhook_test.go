@@ -382,4 +382,3 @@ func TestBoxKeepsSecretsEncrypted(t *testing.T) {
 		t.Fatal("a tampered secret opened")
 	}
 }
-

@@ -6,51 +6,73 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 )
 
-// verifyIndependently checks a delivery the way a receiver's library does,
-// written from the specification with the standard library only (it shares
-// no code with Sign): every "v1,<sig>" of the header is compared with
-// HMAC-SHA256(base64decode(secret without whsec_), id "." timestamp "." body).
+// verifyIndependently checks a delivery the way a receiver does, with the
+// Go snippet of docs/webhooks.md (verifyAt), written from the specification
+// with the standard library only: it shares no code with Sign.
 func verifyIndependently(secret string, h http.Header, body []byte) bool {
-	key, err := base64.StdEncoding.DecodeString(secret[len("whsec_"):])
+	ts, _ := strconv.ParseInt(h.Get("webhook-timestamp"), 10, 64)
+	return verifyAt(secret, h, body, time.Unix(ts, 0))
+}
+
+// verifyAt is docs/webhooks.md's verify, verbatim.
+func verifyAt(secret string, h http.Header, body []byte, now time.Time) bool {
+	ts, err := strconv.ParseInt(h.Get("webhook-timestamp"), 10, 64)
+	if err != nil || now.Sub(time.Unix(ts, 0)).Abs() > 5*time.Minute {
+		return false
+	}
+	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
 	if err != nil {
 		return false
 	}
 	mac := hmac.New(sha256.New, key)
-	mac.Write([]byte(h.Get("webhook-id") + "." + h.Get("webhook-timestamp") + "." + string(body)))
-	want := mac.Sum(nil)
-	for _, sig := range strings.Fields(h.Get("webhook-signature")) {
-		version, b64, ok := strings.Cut(sig, ",")
-		if !ok || version != "v1" {
-			continue
-		}
-		got, err := base64.StdEncoding.DecodeString(b64)
-		if err == nil && hmac.Equal(got, want) {
+	fmt.Fprintf(mac, "%s.%s.", h.Get("webhook-id"), h.Get("webhook-timestamp"))
+	mac.Write(body)
+	want := "v1," + base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	for _, sig := range strings.Split(h.Get("webhook-signature"), " ") {
+		if hmac.Equal([]byte(sig), []byte(want)) {
 			return true
 		}
 	}
 	return false
 }
 
-// pythonVerifier is the same check in Python's standard library: a second,
-// independent implementation of the specification.
+// pythonVerifier is docs/webhooks.md's Python snippet, verbatim, and a
+// caller: a second implementation of the specification, in another language.
 const pythonVerifier = `
-import base64, hashlib, hmac, sys
+import base64, hashlib, hmac, time
+
+def verify(secret: str, headers, body: bytes, tolerance=300) -> bool:
+    msg_id, ts = headers["webhook-id"], headers["webhook-timestamp"]
+    if abs(time.time() - int(ts)) > tolerance:
+        return False
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    mac = hmac.new(key, f"{msg_id}.{ts}.".encode() + body, hashlib.sha256).digest()
+    expected = base64.b64encode(mac).decode()
+    for sig in headers["webhook-signature"].split(" "):
+        version, _, value = sig.partition(",")
+        if version == "v1" and hmac.compare_digest(value, expected):
+            return True
+    return False
+
+import sys
 secret, msg_id, ts, header = sys.argv[1:5]
-body = sys.stdin.buffer.read()
-key = base64.b64decode(secret[len("whsec_"):])
-want = base64.b64encode(hmac.new(key, msg_id.encode() + b"." + ts.encode() + b"." + body, hashlib.sha256).digest()).decode()
-ok = any(s.split(",", 1) == ["v1", want] for s in header.split(" "))
+now = int(ts)
+time.time = lambda: now  # the test's messages carry a fixed timestamp
+ok = verify(secret, {"webhook-id": msg_id, "webhook-timestamp": ts, "webhook-signature": header}, sys.stdin.buffer.read())
 sys.exit(0 if ok else 1)
 `
 
@@ -380,5 +402,27 @@ func TestBoxKeepsSecretsEncrypted(t *testing.T) {
 	sealed[len(sealed)-1] ^= 1
 	if _, err := box.Open(sealed); err == nil {
 		t.Fatal("a tampered secret opened")
+	}
+}
+
+// The snippets published in docs/webhooks.md are the ones these tests run.
+func TestDocumentedVerifiersAreTheTestedOnes(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/webhooks.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile("webhook_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"python", "go"} {
+		_, rest, ok := strings.Cut(string(doc), "```"+lang+"\n")
+		snippet, _, _ := strings.Cut(rest, "```")
+		if lang == "go" {
+			snippet = strings.Replace(snippet, "func verify(", "func verifyAt(", 1)
+		}
+		if !ok || !strings.Contains(string(src), snippet) {
+			t.Errorf("the %s snippet of docs/webhooks.md is not the one tested here", lang)
+		}
 	}
 }

@@ -16,6 +16,8 @@ import (
 	"github.com/omnivibepro/omnivibe"
 	"github.com/omnivibepro/omnivibe/internal/cache"
 	"github.com/omnivibepro/omnivibe/internal/jobs"
+	"github.com/omnivibepro/omnivibe/internal/postgres"
+	"github.com/omnivibepro/omnivibe/internal/postgres/pgtest"
 	"github.com/omnivibepro/omnivibe/internal/service"
 	"github.com/omnivibepro/omnivibe/internal/sqlite"
 	"github.com/omnivibepro/omnivibe/internal/webhook"
@@ -38,24 +40,45 @@ func (c *fakeClock) add(d time.Duration) {
 // hookService is the real service with webhooks on a temporary SQLite file,
 // its deliveries inserted into a real River queue that no worker runs: the
 // test makes each attempt itself, at the clock's time.
-func hookService(t *testing.T, clock *fakeClock, timeout time.Duration) (*service.Service, *sqlite.Store) {
+func hookService(t *testing.T, clock *fakeClock, timeout time.Duration) (*service.Service, service.Store) {
+	return hookServiceOn(t, "sqlite", clock, timeout)
+}
+
+// hookServiceOn is hookService on the named database: sqlite, or postgres
+// (skipped unless OMNIVIBE_TEST_POSTGRES_URL is set).
+func hookServiceOn(t *testing.T, db string, clock *fakeClock, timeout time.Duration) (*service.Service, service.Store) {
 	t.Helper()
+	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "svc.db"), sqlite.Options{CheckpointEvery: -1})
-	if err != nil {
-		t.Fatal(err)
+	var store service.Store
+	var q service.WebhookQueue
+	if db == "postgres" {
+		pg, err := postgres.Open(ctx, pgtest.URL(t), postgres.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { pg.Close() })
+		if q, err = jobs.NewPostgres(ctx, pg.Pool(), jobs.Config{Workers: 0}, log); err != nil {
+			t.Fatal(err)
+		}
+		store = pg
+	} else {
+		lite, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "svc.db"), sqlite.Options{CheckpointEvery: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { lite.Close() })
+		if q, err = jobs.NewSQLite(ctx, lite.Writer(), jobs.Config{Workers: 0}, log); err != nil {
+			t.Fatal(err)
+		}
+		store = lite
 	}
-	t.Cleanup(func() { store.Close() })
 	mem := cache.NewMemory(8 << 20)
 	t.Cleanup(mem.Close)
 	w, _ := writer.New(writer.Config{Provider: writer.ProviderLocal}, log, nil)
 	secret := []byte("0123456789abcdef0123456789abcdef")
 	svc, err := service.New(service.Config{JWTSecret: secret, PasswordCost: 4},
 		service.Deps{Store: store, Cache: mem, Writer: w, Logger: log, Now: clock.now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, err := jobs.NewSQLite(context.Background(), store.Writer(), jobs.Config{Workers: 0}, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,9 +105,15 @@ func statusReceiver(t *testing.T, statuses ...int) *httptest.Server {
 }
 
 func TestWebhookFailingForFiveDaysIsDisabled(t *testing.T) {
+	for _, db := range []string{"sqlite", "postgres"} {
+		t.Run(db, func(t *testing.T) { testFailingForFiveDays(t, db) })
+	}
+}
+
+func testFailingForFiveDays(t *testing.T, db string) {
 	ctx := context.Background()
 	clock := &fakeClock{t: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}
-	svc, store := hookService(t, clock, 0)
+	svc, store := hookServiceOn(t, db, clock, 0)
 	srv := statusReceiver(t, 503)
 	p := owner(t, svc)
 	hook, err := svc.CreateWebhook(ctx, p, omnivibe.WebhookInput{URL: omnivibe.Some(srv.URL), Events: omnivibe.Some([]string{omnivibe.EventAudioFailed})})

@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"database/sql"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"sync"
 	"syscall"
 	"testing"
@@ -11,6 +14,7 @@ import (
 
 	"github.com/omnivibepro/omnivibe"
 	"github.com/omnivibepro/omnivibe/client"
+	_ "modernc.org/sqlite" // reads the server's database file
 )
 
 // TestKilledMidRetryLosesNoDelivery kills the server with SIGKILL twice
@@ -34,6 +38,9 @@ func TestKilledMidRetryLosesNoDelivery(t *testing.T) {
 		n++
 		k := n
 		mu.Unlock()
+		// Reading the whole body lets the server notice the sender's death
+		// (its background read sees the connection close).
+		io.Copy(io.Discard, r.Body)
 		got <- request{r.Header.Get("webhook-id")}
 		switch k {
 		case 1:
@@ -44,7 +51,9 @@ func TestKilledMidRetryLosesNoDelivery(t *testing.T) {
 			w.WriteHeader(http.StatusNoContent)
 		}
 	}))
-	defer receiver.Close()
+	// Registered before the servers start, so it runs after they are killed:
+	// Close waits for the request held open.
+	t.Cleanup(receiver.Close)
 	nextRequest := func(within time.Duration) request {
 		t.Helper()
 		select {
@@ -56,7 +65,8 @@ func TestKilledMidRetryLosesNoDelivery(t *testing.T) {
 		}
 	}
 
-	env := []string{"OMNIVIBE_DATA_DIR=" + t.TempDir(), "OMNIVIBE_PASSWORD_COST=4", "OMNIVIBE_LOG_LEVEL=warn",
+	dataDir := t.TempDir()
+	env := []string{"OMNIVIBE_DATA_DIR=" + dataDir, "OMNIVIBE_PASSWORD_COST=4", "OMNIVIBE_LOG_LEVEL=warn",
 		"OMNIVIBE_TTS=synthetic", "OMNIVIBE_STT=none", "OMNIVIBE_WORKERS=1", "OMNIVIBE_WEBHOOKS_ALLOW_INSECURE=true"}
 	first := startChild(t, env)
 	ctx := context.Background()
@@ -74,9 +84,11 @@ func TestKilledMidRetryLosesNoDelivery(t *testing.T) {
 	}
 	r1 := nextRequest(30 * time.Second)
 	waitStatus(t, c, hook.ID, omnivibe.DeliveryRetrying)
+	waitJobRetryable(t, dataDir)
 	kill(t, first)
 
-	// Between attempts: the restarted server sends the scheduled retry.
+	// Between attempts: the restarted server sends the scheduled retry when
+	// it is due (24-36 s after the first attempt).
 	second := startChild(t, env)
 	c = signIn(t, second)
 	r2 := nextRequest(2 * time.Minute)
@@ -95,6 +107,26 @@ func TestKilledMidRetryLosesNoDelivery(t *testing.T) {
 		t.Fatalf("delivery %+v; want succeeded with 204 after 2 recorded attempts (the one cut off by the kill left no record)", d)
 	}
 	t.Logf("delivery %s reached the receiver after two SIGKILLs (%d requests)", d.MessageID, 3)
+}
+
+// waitJobRetryable waits until River has put the delivery's job back as
+// retryable (the worker recorded the failed attempt and returned), reading
+// the server's SQLite file beside it: then the kill falls between attempts,
+// with no job running.
+func waitJobRetryable(t *testing.T, dataDir string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dataDir, "omnivibe.db")+"?mode=ro&_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var state string
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if err := db.QueryRow(`SELECT state FROM river_job WHERE kind = 'webhook_delivery'`).Scan(&state); err == nil && state == "retryable" {
+			return
+		}
+	}
+	t.Fatalf("the delivery's job is %q, not retryable", state)
 }
 
 func kill(t *testing.T, ch *child) {

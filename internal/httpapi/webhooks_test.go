@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -44,11 +45,14 @@ type delivery struct {
 // statuses (the last repeats) and hands what it got to the test.
 func hookReceiver(t *testing.T, statuses ...int) (*httptest.Server, chan delivery) {
 	got := make(chan delivery, 20)
+	var mu sync.Mutex
 	n := 0
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
 		status := statuses[min(n, len(statuses)-1)]
 		n++
+		mu.Unlock()
 		w.WriteHeader(status)
 		io.WriteString(w, `{"received":true}`)
 		got <- delivery{r.Header.Clone(), b}

@@ -30,6 +30,7 @@ import (
 	"github.com/omnivibepro/omnivibe/internal/sqlite"
 	"github.com/omnivibepro/omnivibe/internal/telemetry"
 	"github.com/omnivibepro/omnivibe/internal/tracedstore"
+	"github.com/omnivibepro/omnivibe/internal/webhook"
 	"github.com/omnivibepro/omnivibe/internal/writer"
 )
 
@@ -204,6 +205,28 @@ func (a *App) useAudio(ctx context.Context, cfg config.Config, log *slog.Logger)
 	}
 	a.Queue.SetRunner(a.Service)
 	a.Service.UseAudio(a.Queue, files, a.Speech, audioObserver{m: a.Metrics, t: a.Tracing})
+	return a.useWebhooks(cfg)
+}
+
+// useWebhooks sets up the deliveries of events to the accounts' webhooks, on
+// the same queue; their secrets are sealed with a key derived from the
+// server secret.
+func (a *App) useWebhooks(cfg config.Config) error {
+	secret, err := cfg.Secret()
+	if err != nil {
+		return err
+	}
+	box, err := webhook.NewBox(secret)
+	if err != nil {
+		return err
+	}
+	sender := webhook.NewSender(webhook.Config{Policy: webhook.Policy{AllowLoopback: cfg.WebhooksAllowInsecure,
+		AllowPrivate: cfg.WebhooksAllowPrivate}})
+	q, ok := a.Queue.(service.WebhookQueue)
+	if !ok {
+		return fmt.Errorf("webhooks: queue %T cannot enqueue deliveries", a.Queue)
+	}
+	a.Service.UseWebhooks(q, sender, box, service.WebhookConfig{AllowInsecure: cfg.WebhooksAllowInsecure})
 	return nil
 }
 

@@ -100,6 +100,14 @@ type Config struct {
 	// OpenAITTSModel and OpenAISTTModel are OpenAI's speech models; defaults
 	// gpt-4o-mini-tts and whisper-1. (OMNIVIBE_OPENAI_TTS_MODEL, OMNIVIBE_OPENAI_STT_MODEL)
 	OpenAITTSModel, OpenAISTTModel string
+	// WebhooksAllowInsecure lets webhooks use http:// URLs on this machine and
+	// deliveries reach loopback addresses, for receivers run beside the
+	// server. Default false. (OMNIVIBE_WEBHOOKS_ALLOW_INSECURE, --webhooks-allow-insecure)
+	WebhooksAllowInsecure bool
+	// WebhooksAllowPrivate lets deliveries reach private and carrier-grade
+	// NAT addresses (receivers in the same network); link-local and metadata
+	// addresses stay refused. Default false. (OMNIVIBE_WEBHOOKS_ALLOW_PRIVATE, --webhooks-allow-private)
+	WebhooksAllowPrivate bool
 	// ElevenLabsAPIKey is the ElevenLabs key. Environment only. (ELEVENLABS_API_KEY)
 	ElevenLabsAPIKey string
 	// AnthropicAPIKey is the Anthropic key. Environment only. (ANTHROPIC_API_KEY)
@@ -193,6 +201,8 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 		{"elevenlabs-model", "OMNIVIBE_ELEVENLABS_MODEL", "", "ElevenLabs model (default eleven_multilingual_v2)", &c.ElevenLabsModel},
 		{"openai-tts-model", "OMNIVIBE_OPENAI_TTS_MODEL", "", "OpenAI speech model (default gpt-4o-mini-tts)", &c.OpenAITTSModel},
 		{"openai-stt-model", "OMNIVIBE_OPENAI_STT_MODEL", "", "OpenAI transcription model (default whisper-1)", &c.OpenAISTTModel},
+		{"webhooks-allow-insecure", "OMNIVIBE_WEBHOOKS_ALLOW_INSECURE", "false", "let webhooks use http:// and reach this machine (local receivers)", &c.WebhooksAllowInsecure},
+		{"webhooks-allow-private", "OMNIVIBE_WEBHOOKS_ALLOW_PRIVATE", "false", "let webhook deliveries reach private network addresses", &c.WebhooksAllowPrivate},
 
 		{"metrics", "OMNIVIBE_METRICS", "true", "serve Prometheus metrics at /metrics", &c.Metrics},
 		{"metrics-addr", "OMNIVIBE_METRICS_ADDR", "", "serve /metrics on this address instead of the API's", &c.MetricsAddr},

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -36,6 +37,7 @@ type harness struct {
 	api   *Server
 	svc   *service.Service
 	store *sqlite.Store
+	queue *jobs.Queue[*sql.Tx]
 
 	schemas *openAPISchemas
 }
@@ -84,7 +86,7 @@ func newHarness(t *testing.T, cfg Config) *harness {
 		queue.Stop(ctx)
 	})
 	api := New(svc, cfg, log)
-	return &harness{t: t, api: api, svc: svc, store: store, schemas: loadSchemas(t, api)}
+	return &harness{t: t, api: api, svc: svc, store: store, queue: queue, schemas: loadSchemas(t, api)}
 }
 
 // response is one answer, decoded loosely for assertions.

@@ -251,6 +251,30 @@ var schemas = schema{
 	"Health": object(schema{"status": enum([]string{"ok"}, "")}),
 	"Ready": schema{"type": "object", "required": []string{"status"}, "additionalProperties": false,
 		"properties": schema{"status": enum([]string{"ready", "unavailable"}, ""), "error": str("what is not reachable")}},
+
+	// Webhooks.
+	"Webhook": schema{"type": "object", "additionalProperties": false,
+		"required": []string{"id", "url", "description", "events", "enabled", "previous_secret_expires_at", "failing_since", "disabled_reason", "disabled_at", "created_at", "updated_at"},
+		"properties": schema{"id": integer(""), "url": str("https URL (http only for this machine when the server allows insecure webhooks)"),
+			"description": str(""), "events": array(enum(omnivibe.WebhookEvents, "")), "enabled": boolean("false: nothing is sent"),
+			"secret":                     str("whsec_ + base64 key; only in the answers of creation and rotation"),
+			"previous_secret_expires_at": nullable(timestamp("until then the replaced secret signs too")),
+			"failing_since":              nullable(timestamp("start of the current run of failed deliveries")),
+			"disabled_reason":            nullable(str("why the server disabled the endpoint (410 Gone, failing for 5 days)")),
+			"disabled_at":                nullable(timestamp("")), "created_at": timestamp(""), "updated_at": timestamp("")}},
+	"WebhookList": object(schema{"webhooks": array(ref("Webhook"))}),
+	"WebhookInput": input(schema{"url": strLen(1, 2000, "required on create"), "description": nullable(strLen(0, 500, "")),
+		"events": array(enum(omnivibe.WebhookEvents, "")), "enabled": boolean("default true; true again clears disabled_reason")}),
+	"WebhookRotation": input(schema{"overlap_seconds": intRange(0, 7*24*3600, "how long the replaced secret keeps signing; default 86400")}),
+	"WebhookDelivery": object(schema{"id": integer(""), "webhook_id": integer(""), "message_id": str("the webhook-id header, the same on every attempt"),
+		"event_type": enum(append(append([]string{}, omnivibe.WebhookEvents...), omnivibe.EventWebhookTest), ""),
+		"payload":    schema{"type": "object", "description": "the body sent: {type, timestamp, data}"},
+		"status":     enum([]string{omnivibe.DeliveryPending, omnivibe.DeliveryRetrying, omnivibe.DeliverySucceeded, omnivibe.DeliveryFailed}, ""),
+		"attempts":   integer("attempts made"), "response_code": nullable(integer("of the last attempt")),
+		"response_body": str("first 1 KiB of the last answer"), "duration_ms": nullable(integer("of the last attempt")),
+		"error": nullable(str("what went wrong with the last attempt")), "last_attempt_at": nullable(timestamp("")),
+		"next_attempt_at": nullable(timestamp("when the next attempt is scheduled")), "created_at": timestamp(""), "updated_at": timestamp("")}),
+	"DeliveryPage": page("deliveries", "WebhookDelivery"),
 }
 
 // operation describes one route for the document.
@@ -355,6 +379,24 @@ var operations = map[string]operation{
 	"GET /api/v1/billing/plans": {summary: "The price list (public, cacheable)", tag: "billing", ok: 200, resp: "PlanList"},
 	"GET /api/v1/billing/usage": {summary: "This month's use of the quotas", tag: "billing", auth: true, ok: 200, resp: "Usage"},
 	"PUT /api/v1/billing/plan":  {summary: "Change the plan (owner only)", tag: "billing", auth: true, body: "PlanChange", ok: 200, resp: "Usage"},
+
+	"POST /api/v1/webhooks": {summary: "Add a webhook (owner, admin); its signing secret is in this answer only", tag: "webhooks", auth: true,
+		body: "WebhookInput", ok: 201, resp: "Webhook", errors: []int{409, 503}},
+	"GET /api/v1/webhooks":      {summary: "The account's webhooks (owner, admin)", tag: "webhooks", auth: true, ok: 200, resp: "WebhookList", errors: []int{503}},
+	"GET /api/v1/webhooks/{id}": {summary: "One webhook", tag: "webhooks", auth: true, ok: 200, resp: "Webhook", params: []schema{pathParam("id", "webhook ID")}, errors: []int{404, 503}},
+	"PATCH /api/v1/webhooks/{id}": {summary: "Change the fields sent", tag: "webhooks", auth: true, body: "WebhookInput", ok: 200, resp: "Webhook",
+		params: []schema{pathParam("id", "webhook ID")}, errors: []int{404, 503}},
+	"DELETE /api/v1/webhooks/{id}": {summary: "Delete a webhook and its deliveries", tag: "webhooks", auth: true, ok: 204,
+		params: []schema{pathParam("id", "webhook ID")}, errors: []int{404, 503}},
+	"POST /api/v1/webhooks/{id}/rotate-secret": {summary: "A new signing secret (in this answer only); the old one signs too during the overlap",
+		tag: "webhooks", auth: true, body: "WebhookRotation", ok: 200, resp: "Webhook", params: []schema{pathParam("id", "webhook ID")}, errors: []int{404, 503}},
+	"POST /api/v1/webhooks/{id}/test": {summary: "Send a webhook.test event (202)", tag: "webhooks", auth: true, ok: 202, resp: "WebhookDelivery",
+		params: []schema{pathParam("id", "webhook ID")}, errors: []int{404, 409, 503}},
+	"GET /api/v1/webhooks/{id}/deliveries": {summary: "The webhook's deliveries, newest first", tag: "webhooks", auth: true, ok: 200, resp: "DeliveryPage",
+		params: append([]schema{pathParam("id", "webhook ID")}, pageParams...), errors: []int{404, 503}},
+	"POST /api/v1/webhooks/{id}/deliveries/{delivery_id}/retry": {summary: "Send a finished delivery again (202); 409 while an attempt is scheduled",
+		tag: "webhooks", auth: true, ok: 202, resp: "WebhookDelivery",
+		params: []schema{pathParam("id", "webhook ID"), pathParam("delivery_id", "delivery ID")}, errors: []int{404, 409, 503}},
 }
 
 // openAPIDocument builds the document for the given route patterns.

@@ -64,4 +64,15 @@ func (s *Server) registerRoutes() {
 	s.public("GET /api/v1/billing/plans", s.listPlans)
 	s.authed("GET /api/v1/billing/usage", s.getUsage)
 	s.authed("PUT /api/v1/billing/plan", s.changePlan)
+
+	// Webhooks (owner or admin).
+	s.authed("POST /api/v1/webhooks", s.createWebhook)
+	s.authed("GET /api/v1/webhooks", s.listWebhooks)
+	s.authed("GET /api/v1/webhooks/{id}", s.getWebhook)
+	s.authed("PATCH /api/v1/webhooks/{id}", s.updateWebhook)
+	s.authed("DELETE /api/v1/webhooks/{id}", s.deleteWebhook)
+	s.authed("POST /api/v1/webhooks/{id}/rotate-secret", s.rotateWebhookSecret)
+	s.authed("POST /api/v1/webhooks/{id}/test", s.testWebhook)
+	s.authed("GET /api/v1/webhooks/{id}/deliveries", s.listWebhookDeliveries)
+	s.authed("POST /api/v1/webhooks/{id}/deliveries/{delivery_id}/retry", s.retryWebhookDelivery)
 }

@@ -53,6 +53,9 @@ type Config struct {
 	// database on this machine (SQLite): workers on other machines cannot
 	// share a lock file. Empty: no lock, River's rescuer alone.
 	WorkerLock string
+	// WebhookWorkers is how many webhook deliveries this process sends at
+	// once (when Workers > 0); default 10.
+	WebhookWorkers int
 	// ID names this process's queue client (default: River's).
 	ID string
 	// Inject and Extract carry the trace of the request that enqueued a job
@@ -70,6 +73,9 @@ func (c *Config) defaults() {
 	}
 	if c.PollInterval <= 0 {
 		c.PollInterval = 250 * time.Millisecond
+	}
+	if c.WebhookWorkers <= 0 {
+		c.WebhookWorkers = defaultWebhookWorkers
 	}
 	if c.ReconcileEvery <= 0 {
 		c.ReconcileEvery = time.Minute
@@ -181,8 +187,10 @@ func riverConfig(cfg Config, run *lateRunner, log *slog.Logger, pollOnly bool) *
 		workers := river.NewWorkers()
 		river.AddWorker(workers, &audioWorker{run: run, timeout: cfg.JobTimeout, extract: cfg.Extract})
 		river.AddWorker(workers, &reconcileWorker{run: run, age: cfg.RescueAfter, log: log})
+		river.AddWorker(workers, &webhookWorker{run: run})
 		rc.Workers = workers
-		rc.Queues = map[string]river.QueueConfig{QueueAudio: {MaxWorkers: cfg.Workers}}
+		rc.Queues = map[string]river.QueueConfig{QueueAudio: {MaxWorkers: cfg.Workers},
+			QueueWebhooks: {MaxWorkers: cfg.WebhookWorkers}}
 		rc.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(cfg.ReconcileEvery),
 			func() (river.JobArgs, *river.InsertOpts) { return reconcileArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})}
 	}

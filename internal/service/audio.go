@@ -264,6 +264,9 @@ func (s *Service) CancelAudio(ctx context.Context, p Principal, taskID string) e
 		if err := tx.UpdateAudioTask(ctx, t); err != nil {
 			return err
 		}
+		if err := s.emitAudioEvent(ctx, tx, t); err != nil {
+			return err
+		}
 		if _, _, err := tx.AddUsage(ctx, t.AccountID, t.QuotaPeriod, omnivibe.QuotaAudio, -1, nil); err != nil {
 			return err
 		}

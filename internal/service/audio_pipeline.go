@@ -286,6 +286,9 @@ func (s *Service) finishAudio(ctx context.Context, t *omnivibe.AudioTask, refund
 		if err := tx.UpdateAudioTask(ctx, *t); err != nil {
 			return err
 		}
+		if err := s.emitAudioEvent(ctx, tx, *t); err != nil {
+			return err
+		}
 		if refund {
 			_, _, err := tx.AddUsage(ctx, t.AccountID, t.QuotaPeriod, omnivibe.QuotaAudio, -1, nil)
 			return err

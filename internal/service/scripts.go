@@ -170,6 +170,9 @@ func (s *Service) writeScript(ctx context.Context, p Principal, req writer.Reque
 		if err := tx.CreateScript(ctx, &sc); err != nil {
 			return err
 		}
+		if err := s.emitWebhookEvent(ctx, tx, p.AccountID, omnivibe.EventScriptGenerated, sc); err != nil {
+			return err
+		}
 		if contentID == nil {
 			return nil
 		}

@@ -77,8 +77,10 @@ type Service struct {
 	files    AudioFiles
 	speech   Speech
 	audioObs AudioObserver
-	now      func() time.Time
-	log      *slog.Logger
+	// hooks delivers events to the accounts' webhooks, enabled by UseWebhooks.
+	hooks *webhooks
+	now   func() time.Time
+	log   *slog.Logger
 
 	// scriptFlights lets concurrent identical script requests share one call
 	// to the writer.

@@ -65,6 +65,15 @@ type Reader interface {
 	// UnfinishedAudioTasks returns up to limit queued or running tasks created
 	// before a time, oldest first, for the reconciler.
 	UnfinishedAudioTasks(ctx context.Context, before time.Time, limit int) ([]omnivibe.AudioTask, error)
+
+	// Webhooks (webhooks.go). Deliveries are listed newest first.
+	WebhookByID(ctx context.Context, accountID, id int64) (omnivibe.Webhook, error)
+	ListWebhooks(ctx context.Context, accountID int64) ([]omnivibe.Webhook, error)
+	WebhookDelivery(ctx context.Context, accountID, webhookID, id int64) (omnivibe.WebhookDelivery, error)
+	// WebhookDeliveryForWork returns a delivery whatever its account, for the
+	// workers, which act on behalf of the delivery's account.
+	WebhookDeliveryForWork(ctx context.Context, id int64) (omnivibe.WebhookDelivery, error)
+	ListWebhookDeliveries(ctx context.Context, accountID, webhookID int64, page, pageSize int) ([]omnivibe.WebhookDelivery, int, error)
 }
 
 // Tx is one write transaction. It reads what it wrote.
@@ -126,4 +135,13 @@ type Tx interface {
 	// check and the write are one statement, so concurrent calls cannot overshoot.
 	// A negative delta gives units back, never below zero.
 	AddUsage(ctx context.Context, accountID int64, period, kind string, delta int, limit *int) (used int, ok bool, err error)
+
+	// Webhooks (webhooks.go). Deleting a webhook deletes its deliveries.
+	CreateWebhook(ctx context.Context, w *omnivibe.Webhook) error
+	UpdateWebhook(ctx context.Context, w omnivibe.Webhook) error
+	DeleteWebhook(ctx context.Context, accountID, id int64) error
+	CreateWebhookDelivery(ctx context.Context, d *omnivibe.WebhookDelivery) error
+	// UpdateWebhookDelivery writes what an attempt changes (status, attempts,
+	// answer, times, job ID).
+	UpdateWebhookDelivery(ctx context.Context, d omnivibe.WebhookDelivery) error
 }

@@ -39,6 +39,7 @@ func Run(t *testing.T, newStore func(t *testing.T) service.Store) {
 		{"AudioTasks", testAudioTasks},
 		{"AudioIdempotencyKeyIsUniquePerAccount", testAudioIdempotency},
 		{"AudioFilesGoWithTheirCampaign", testAudioFiles},
+		{"WebhooksAndDeliveries", testWebhooks},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -64,4 +64,7 @@ func (s *Server) registerRoutes() {
 	s.public("GET /api/v1/billing/plans", s.listPlans)
 	s.authed("GET /api/v1/billing/usage", s.getUsage)
 	s.authed("PUT /api/v1/billing/plan", s.changePlan)
+
+	// Providers: each configured writer, synthesizer and recognizer, and its health.
+	s.authed("GET /api/v1/providers", s.listProviders)
 }

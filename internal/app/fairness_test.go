@@ -90,7 +90,7 @@ func checkFairOrder(t *testing.T, base string, fake *fakeOpenAISpeech) {
 
 // ownerAt registers an account on the Pro plan (no monthly voice-over cap,
 // so the 100-queued cap is what limits) at base.
-func ownerAt(t *testing.T, base string) *client.Client {
+func ownerAt(t testing.TB, base string) *client.Client {
 	t.Helper()
 	c := client.New(base)
 	_, err := c.Register(context.Background(), omnivibe.Registration{Email: fmt.Sprintf("fair%d@example.com", emails.Add(1)), Password: "Passw0rd!", Name: "Owner"})
@@ -103,7 +103,7 @@ func ownerAt(t *testing.T, base string) *client.Client {
 	return c
 }
 
-func waitAt(t *testing.T, c *client.Client, taskID string) omnivibe.AudioTask {
+func waitAt(t testing.TB, c *client.Client, taskID string) omnivibe.AudioTask {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/omnivibepro/omnivibe"
+	"github.com/omnivibepro/omnivibe/client"
 	"github.com/omnivibepro/omnivibe/internal/config"
 )
 
@@ -183,5 +184,73 @@ func TestProvidersNeedsSignIn(t *testing.T) {
 	w, tts := providerStatus(t, list, "writer", "local"), providerStatus(t, list, "tts", "synthetic")
 	if w.Breaker != "none" || tts.Position != 1 || tts.Last5m.Requests != 0 || tts.Last5m.SuccessRate != nil {
 		t.Fatalf("writer %+v, tts %+v: a single provider has no breaker and, unused, no rate", w, tts)
+	}
+}
+
+// chatCompletions is the far side of an OpenAI-compatible writer that
+// answers every POST /v1/chat/completions with status and OpenAI's error body.
+func chatCompletions(t *testing.T, status int) (*httptest.Server, *atomic.Int32) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		if r.URL.Path != "/v1/chat/completions" {
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		calls.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		io.WriteString(w, `{"error":{"message":"The server is overloaded or not ready yet.","type":"server_error","code":null}}`)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &calls
+}
+
+func TestWriterChainFallsThroughToLocal(t *testing.T) {
+	srv, calls := chatCompletions(t, http.StatusServiceUnavailable)
+	s := start(t, func(c *config.Config) {
+		c.Writer, c.WriterBaseURL, c.OpenAIAPIKey, c.TTS, c.STT = "openai,local", srv.URL+"/v1", "sk-test", "synthetic", "none"
+	})
+	c := owner(t, s, "free")
+	res, err := c.GenerateScript(context.Background(), omnivibe.ScriptRequest{Topic: "home cafe latte art", Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Provider != "local" || len(res.ProvidersSkipped) != 1 {
+		t.Fatalf("written by %q, skipped %+v: want local after openai", res.Provider, res.ProvidersSkipped)
+	}
+	if sk := res.ProvidersSkipped[0]; sk.Provider != "openai" || sk.Stage != "write" || sk.Code != "unavailable" || !strings.Contains(sk.Message, "503") {
+		t.Fatalf("skip %+v, want openai's 503", sk)
+	}
+	list, err := c.Providers(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	oa, local := providerStatus(t, list, "writer", "openai"), providerStatus(t, list, "writer", "local")
+	if oa.Position != 1 || local.Position != 2 || oa.Breaker != "closed" || local.Breaker != "none" {
+		t.Fatalf("openai %+v, local %+v", oa, local)
+	}
+	if oa.Last5m.Failures != int64(calls.Load()) || oa.Last5m.Successes != 0 || local.Last5m.Successes != 1 || oa.LastError == nil {
+		t.Fatalf("openai %+v (%d requests made), local %+v", oa.Last5m, calls.Load(), local.Last5m)
+	}
+}
+
+func TestWriterChainRefusalDoesNotFallThrough(t *testing.T) {
+	srv, _ := chatCompletions(t, http.StatusUnauthorized)
+	s := start(t, func(c *config.Config) {
+		c.Writer, c.WriterBaseURL, c.OpenAIAPIKey, c.TTS, c.STT = "openai,local", srv.URL+"/v1", "sk-test", "synthetic", "none"
+	})
+	c := owner(t, s, "free")
+	_, err := c.GenerateScript(context.Background(), omnivibe.ScriptRequest{Topic: "home cafe latte art", Language: "en"})
+	var ce *client.Error
+	if !asClientError(err, &ce) || ce.Status != http.StatusServiceUnavailable {
+		t.Fatalf("err = %v, want 503 from the refused key", err)
+	}
+	list, err := c.Providers(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if local := providerStatus(t, list, "writer", "local"); local.Last60m.Requests != 0 {
+		t.Fatalf("the local writer was called after a 401: %+v", local.Last60m)
 	}
 }

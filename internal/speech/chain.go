@@ -132,7 +132,7 @@ func skipOf(name string, err error) Skip {
 		s.Code = "unsupported_language"
 	case errors.Is(err, ErrProviderRejected):
 		s.Code = "rejected"
-	case errors.Is(err, context.DeadlineExceeded) || strings.Contains(s.Message, "Client.Timeout") || strings.Contains(s.Message, "timeout"):
+	case errors.Is(err, context.DeadlineExceeded) || pe != nil && pe.Timeout:
 		s.Code = "timeout"
 	case s.Status == http.StatusTooManyRequests:
 		s.Code = "rate_limited"

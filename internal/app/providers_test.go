@@ -164,6 +164,17 @@ func TestVoiceChainAllDown(t *testing.T) {
 			t.Fatalf("%s: breaker %s, %+v, want open after 3 failures", name, p.Breaker, p.Last5m)
 		}
 	}
+	// Prometheus sees the same.
+	metrics := scrapeMetrics(t, s.base)
+	for _, line := range []string{
+		`omnivibe_provider_breaker_state{kind="tts",provider="elevenlabs"} 2`,
+		`omnivibe_provider_breaker_state{kind="tts",provider="openai"} 2`,
+		`omnivibe_provider_requests_total{kind="tts",outcome="unavailable",provider="elevenlabs"} 3`,
+	} {
+		if !strings.Contains(metrics, line) {
+			t.Errorf("/metrics lacks %s", line)
+		}
+	}
 }
 
 // TestProvidersNeedsSignIn: the health view is for signed-in users only.
@@ -253,4 +264,18 @@ func TestWriterChainRefusalDoesNotFallThrough(t *testing.T) {
 	if local := providerStatus(t, list, "writer", "local"); local.Last60m.Requests != 0 {
 		t.Fatalf("the local writer was called after a 401: %+v", local.Last60m)
 	}
+}
+
+func scrapeMetrics(t *testing.T, base string) string {
+	t.Helper()
+	res, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("/metrics: %d %s", res.StatusCode, b)
+	}
+	return string(b)
 }

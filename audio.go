@@ -63,6 +63,9 @@ type AudioTask struct {
 	Iterations        []AudioIteration `json:"iterations"`
 	Synthesizer       string           `json:"synthesizer"`
 	Recognizer        string           `json:"recognizer"`
+	// ProvidersSkipped lists, for a chain of providers, each one that did not
+	// serve a stage of an attempt, and why (empty with a single provider).
+	ProvidersSkipped []ProviderSkip `json:"providers_skipped"`
 	// Synthetic marks audio that is a generated signal, not speech (load tests).
 	Synthetic   bool        `json:"synthetic"`
 	AudioURL    *string     `json:"audio_url"`
@@ -89,6 +92,19 @@ type AudioIteration struct {
 	Similarity *float64 `json:"similarity"`
 	Transcript string   `json:"transcript"`
 	Duration   float64  `json:"duration"`
+}
+
+// ProviderSkip records that a provider of a chain did not serve a stage
+// (synthesize or transcribe) of an attempt, and why: the next one was tried.
+type ProviderSkip struct {
+	Stage    string `json:"stage"`
+	Attempt  int    `json:"attempt"`
+	Provider string `json:"provider"`
+	// Code is breaker_open, rate_limited, server_error, timeout, unreachable,
+	// unavailable, unsupported_language or rejected.
+	Code    string `json:"code"`
+	Status  int    `json:"status,omitempty"`
+	Message string `json:"message"`
 }
 
 // AudioError is a structured reason of a failure that automation can act on.

@@ -12,6 +12,9 @@ type ScriptResult struct {
 	omnivibe.Script
 	// Cached is true when the stored script of an identical request came back.
 	Cached bool `json:"cached"`
+	// ProvidersSkipped lists the writers of a chain that failed before the
+	// one that wrote the script, and why.
+	ProvidersSkipped []omnivibe.ProviderSkip `json:"providers_skipped"`
 }
 
 // DurationEstimate is the answer of Duration.

@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"time"
 
 	"github.com/omnivibepro/omnivibe/internal/cache"
@@ -24,22 +23,23 @@ import (
 	"github.com/omnivibepro/omnivibe/internal/httpapi"
 	"github.com/omnivibepro/omnivibe/internal/jobs"
 	"github.com/omnivibepro/omnivibe/internal/postgres"
+	"github.com/omnivibepro/omnivibe/internal/providers"
 	"github.com/omnivibepro/omnivibe/internal/ratelimit"
 	"github.com/omnivibepro/omnivibe/internal/service"
-	"github.com/omnivibepro/omnivibe/internal/speech"
 	"github.com/omnivibepro/omnivibe/internal/sqlite"
 	"github.com/omnivibepro/omnivibe/internal/telemetry"
 	"github.com/omnivibepro/omnivibe/internal/tracedstore"
 	"github.com/omnivibepro/omnivibe/internal/webhook"
-	"github.com/omnivibepro/omnivibe/internal/writer"
 )
 
 // App is the assembled product.
 type App struct {
 	API     *httpapi.Server
 	Service *service.Service
-	Writer  *writer.Writer
-	Speech  service.Speech
+	Writer  service.Writer
+	// Health records every configured provider's calls (GET /api/v1/providers).
+	Health *providers.Health
+	Speech service.Speech
 	// Metrics is nil when metrics are off; Tracing is nil when tracing is off.
 	Metrics *telemetry.Metrics
 	Tracing *telemetry.Tracing
@@ -103,8 +103,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *App, err 
 	}
 	a.observeStores()
 
-	a.Writer, err = writer.New(writer.Config{Provider: cfg.Writer, Model: cfg.WriterModel, BaseURL: cfg.WriterBaseURL,
-		APIKey: cfg.WriterAPIKey(), Timeout: cfg.WriterTimeout, Observer: a.writerObserver()}, log, &http.Client{})
+	a.Health = providers.NewHealth(nil)
+	if a.Metrics != nil {
+		a.Metrics.Registry().MustRegister(providers.NewCollector(a.Health))
+	}
+	a.Writer, err = a.newWriter(cfg, log)
 	if err != nil {
 		return nil, fmt.Errorf("script writer: %w", err)
 	}
@@ -117,6 +120,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *App, err 
 	if err != nil {
 		return nil, err
 	}
+	a.Service.UseProviderHealth(a.Health)
 	if err := a.useAudio(ctx, cfg, log); err != nil {
 		return nil, err
 	}
@@ -178,11 +182,11 @@ func (a *App) openCache(ctx context.Context, cfg config.Config, log *slog.Logger
 // useAudio sets up voice-overs: the speech engines, the audio files and the
 // job queue (on the store's database), whose workers call back into the service.
 func (a *App) useAudio(ctx context.Context, cfg config.Config, log *slog.Logger) error {
-	sp, err := newSpeech(cfg, log)
+	sp, err := a.newSpeech(cfg, log)
 	if err != nil {
 		return err
 	}
-	a.Speech = a.observeSpeech(sp)
+	a.Speech = sp
 	files, err := filestore.Open(cfg.AudioRoot())
 	if err != nil {
 		return fmt.Errorf("audio directory: %w", err)
@@ -228,45 +232,6 @@ func (a *App) useWebhooks(cfg config.Config) error {
 	}
 	a.Service.UseWebhooks(q, sender, box, service.WebhookConfig{AllowInsecure: cfg.WebhooksAllowInsecure})
 	return nil
-}
-
-// newSpeech builds the configured synthesizer and recognizer, defaulting to
-// the local engines when they are installed. Without a synthesizer the
-// server still runs, and answers voice-over requests with 503.
-func newSpeech(cfg config.Config, log *slog.Logger) (service.Speech, error) {
-	sc := speech.Config{
-		TTS: cfg.TTS, STT: cfg.STT,
-		ElevenLabs: speech.ElevenLabsConfig{APIKey: cfg.ElevenLabsAPIKey, BaseURL: cfg.SpeechBaseURL, ModelID: cfg.ElevenLabsModel},
-		OpenAI: speech.OpenAIConfig{APIKey: cfg.OpenAIAPIKey, BaseURL: cfg.SpeechBaseURL, SpeechModel: cfg.OpenAITTSModel,
-			TranscriptionModel: cfg.OpenAISTTModel},
-		SyntheticDuration: func(text, language string) float64 { return writer.Estimate(text, language).Seconds },
-	}
-	local := speech.DetectLocalEngines(sc)
-	if sc.TTS == "" {
-		sc.TTS = local.DefaultTTS()
-	}
-	if sc.STT == "" {
-		sc.STT = local.DefaultSTT()
-	}
-	var sp service.Speech
-	if sc.TTS == "" {
-		log.Warn("voice-overs are off: espeak-ng is not installed and no synthesizer is configured (OMNIVIBE_TTS)")
-	} else {
-		synth, err := speech.NewSynthesizer(sc)
-		if err != nil {
-			return sp, err
-		}
-		sp.Synthesizer = synth
-	}
-	rec, err := speech.NewRecognizer(sc)
-	if err != nil {
-		return sp, err
-	}
-	sp.Recognizer = rec
-	if sc.TTS == speech.ProviderSynthetic {
-		log.Warn("voice-overs use the synthetic voice: a generated signal, not speech, for load tests only")
-	}
-	return sp, nil
 }
 
 // databaseSystem names the database in traces.

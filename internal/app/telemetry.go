@@ -8,8 +8,8 @@ import (
 
 	"github.com/omnivibepro/omnivibe/internal/config"
 	"github.com/omnivibepro/omnivibe/internal/httpapi"
+	"github.com/omnivibepro/omnivibe/internal/providers"
 	"github.com/omnivibepro/omnivibe/internal/ratelimit"
-	"github.com/omnivibepro/omnivibe/internal/service"
 	"github.com/omnivibepro/omnivibe/internal/speech"
 	"github.com/omnivibepro/omnivibe/internal/telemetry"
 	"github.com/omnivibepro/omnivibe/internal/writer"
@@ -66,6 +66,7 @@ func (a *App) writerObserver() writer.Observer {
 	return func(ctx context.Context, c writer.Call) {
 		observe(ctx, telemetry.ProviderCall{Kind: "writer", Provider: c.Provider, Model: c.Model, Outcome: c.Outcome,
 			Attempt: c.Attempt, Status: c.Status, Start: c.Start, Duration: c.Duration})
+		a.recordWriterCall(ctx, c)
 	}
 }
 
@@ -132,12 +133,15 @@ func (o audioObserver) Scored(language string, similarity float64) {
 type observedSynthesizer struct {
 	speech.Synthesizer
 	observe func(context.Context, telemetry.ProviderCall)
+	health  *providers.Health
 }
 
 func (o observedSynthesizer) Synthesize(ctx context.Context, text, language, voice string) (speech.Audio, error) {
 	start := time.Now()
 	a, err := o.Synthesizer.Synthesize(ctx, text, language, voice)
-	o.observe(ctx, providerCall("tts", o.Name(), start, err))
+	c := providerCall("tts", o.Name(), start, err)
+	o.observe(ctx, c)
+	recordCall(o.health, c, err)
 	return a, err
 }
 
@@ -145,7 +149,7 @@ func (o observedSynthesizer) Synthesize(ctx context.Context, text, language, voi
 // down) under observation.
 func (o observedSynthesizer) ForAttempt(n int) speech.Synthesizer {
 	if v, ok := o.Synthesizer.(interface{ ForAttempt(int) speech.Synthesizer }); ok {
-		return observedSynthesizer{Synthesizer: v.ForAttempt(n), observe: o.observe}
+		return observedSynthesizer{Synthesizer: v.ForAttempt(n), observe: o.observe, health: o.health}
 	}
 	return o
 }
@@ -154,12 +158,15 @@ func (o observedSynthesizer) ForAttempt(n int) speech.Synthesizer {
 type observedRecognizer struct {
 	speech.Recognizer
 	observe func(context.Context, telemetry.ProviderCall)
+	health  *providers.Health
 }
 
 func (o observedRecognizer) Transcribe(ctx context.Context, audio speech.Audio, language, expected string) (string, error) {
 	start := time.Now()
 	text, err := o.Recognizer.Transcribe(ctx, audio, language, expected)
-	o.observe(ctx, providerCall("stt", o.Name(), start, err))
+	c := providerCall("stt", o.Name(), start, err)
+	o.observe(ctx, c)
+	recordCall(o.health, c, err)
 	return text, err
 }
 
@@ -183,21 +190,6 @@ func providerCall(kind, provider string, start time.Time, err error) telemetry.P
 		c.Outcome = "error"
 	}
 	return c
-}
-
-// observeSpeech wraps the speech engines so their calls are measured.
-func (a *App) observeSpeech(sp service.Speech) service.Speech {
-	if a.Metrics == nil && a.Tracing == nil {
-		return sp
-	}
-	observe := telemetry.ProviderObserver(a.Metrics, a.Tracing)
-	if sp.Synthesizer != nil {
-		sp.Synthesizer = observedSynthesizer{Synthesizer: sp.Synthesizer, observe: observe}
-	}
-	if sp.Recognizer != nil {
-		sp.Recognizer = observedRecognizer{Recognizer: sp.Recognizer, observe: observe}
-	}
-	return sp
 }
 
 // depthEvery is how often the queue's depth is read for the metrics.

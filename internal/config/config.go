@@ -187,12 +187,12 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 		{"cache-bytes", "OMNIVIBE_CACHE_BYTES", "67108864", "size bound of the in-process cache in bytes", &c.CacheBytes},
 		{"log-format", "OMNIVIBE_LOG_FORMAT", "auto", "text, json, or auto (text on a terminal)", &c.LogFormat},
 		{"log-level", "OMNIVIBE_LOG_LEVEL", "info", "debug, info, warn or error", &c.LogLevel},
-		{"writer", "OMNIVIBE_WRITER", "local", "script writer: local, anthropic or openai", &c.Writer},
+		{"writer", "OMNIVIBE_WRITER", "local", "script writer: local, anthropic or openai, or a fallback chain of them (anthropic,openai,local)", &c.Writer},
 		{"writer-model", "OMNIVIBE_WRITER_MODEL", "", "hosted writer model (default claude-haiku-4-5 or gpt-4o-mini)", &c.WriterModel},
 		{"writer-base-url", "OMNIVIBE_WRITER_BASE_URL", "", "base URL of the hosted writer (any OpenAI-compatible server for openai)", &c.WriterBaseURL},
 		{"writer-timeout", "OMNIVIBE_WRITER_TIMEOUT", "30s", "time limit of one call to a hosted writer", &c.WriterTimeout},
-		{"tts", "OMNIVIBE_TTS", "", "voice-over synthesizer: espeak, elevenlabs, openai or synthetic (default espeak when installed)", &c.TTS},
-		{"stt", "OMNIVIBE_STT", "", "voice-over checker: pocketsphinx, openai or none (default pocketsphinx when installed)", &c.STT},
+		{"tts", "OMNIVIBE_TTS", "", "voice-over synthesizer: espeak, elevenlabs, openai or synthetic, or a fallback chain (elevenlabs,openai,espeak); default espeak when installed", &c.TTS},
+		{"stt", "OMNIVIBE_STT", "", "voice-over checker: pocketsphinx, openai or none, or a fallback chain (openai,pocketsphinx); default pocketsphinx when installed", &c.STT},
 		{"workers", "OMNIVIBE_WORKERS", "-1", "voice-overs worked at once in this process (0: none, -1: one per CPU)", &c.Workers},
 		{"job-timeout", "OMNIVIBE_JOB_TIMEOUT", "10m", "time limit of one voice-over job", &c.JobTimeout},
 		{"job-rescue-after", "OMNIVIBE_JOB_RESCUE_AFTER", "0s", "when a running job is taken for dead and run again (0: job timeout + 1m)", &c.JobRescueAfter},
@@ -320,20 +320,10 @@ func (c Config) Validate() error {
 		return errors.New("log-format (OMNIVIBE_LOG_FORMAT) must be text, json or auto")
 	case c.LogLevel != "debug" && c.LogLevel != "info" && c.LogLevel != "warn" && c.LogLevel != "error":
 		return errors.New("log-level (OMNIVIBE_LOG_LEVEL) must be debug, info, warn or error")
-	case c.Writer != "local" && c.Writer != "anthropic" && c.Writer != "openai":
-		return errors.New("writer (OMNIVIBE_WRITER) must be local, anthropic or openai")
-	case c.Writer == "anthropic" && c.AnthropicAPIKey == "":
-		return errors.New("writer (OMNIVIBE_WRITER) is anthropic but ANTHROPIC_API_KEY is not set")
 	case c.WriterTimeout <= 0:
 		return errors.New("writer-timeout (OMNIVIBE_WRITER_TIMEOUT) must be positive")
-	case c.TTS != "" && c.TTS != "espeak" && c.TTS != "elevenlabs" && c.TTS != "openai" && c.TTS != "synthetic":
-		return errors.New("tts (OMNIVIBE_TTS) must be espeak, elevenlabs, openai or synthetic")
-	case c.TTS == "elevenlabs" && c.ElevenLabsAPIKey == "":
-		return errors.New("tts (OMNIVIBE_TTS) is elevenlabs but ELEVENLABS_API_KEY is not set")
-	case (c.TTS == "openai" || c.STT == "openai") && c.OpenAIAPIKey == "":
-		return errors.New("tts or stt (OMNIVIBE_TTS, OMNIVIBE_STT) is openai but OPENAI_API_KEY is not set")
-	case c.STT != "" && c.STT != "pocketsphinx" && c.STT != "openai" && c.STT != "none":
-		return errors.New("stt (OMNIVIBE_STT) must be pocketsphinx, openai or none")
+	case c.providersError() != nil:
+		return c.providersError()
 	case c.Workers < -1:
 		return errors.New("workers (OMNIVIBE_WORKERS) must be -1 (one per CPU), 0 or more")
 	case c.JobTimeout <= 0:
@@ -380,9 +370,15 @@ func (c Config) BackupTime() (time.Duration, error) {
 	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, nil
 }
 
-// WriterAPIKey is the key of the configured hosted writer ("" for local).
+// WriterAPIKey is the key of the configured hosted writer ("" for local);
+// for a chain, the key of its first member.
 func (c Config) WriterAPIKey() string {
-	switch c.Writer {
+	return c.WriterAPIKeyOf(strings.TrimSpace(strings.Split(c.Writer, ",")[0]))
+}
+
+// WriterAPIKeyOf is the key of the named hosted writer ("" for local).
+func (c Config) WriterAPIKeyOf(name string) string {
+	switch name {
 	case "anthropic":
 		return c.AnthropicAPIKey
 	case "openai":

@@ -53,6 +53,14 @@ func TestValidationNamesTheField(t *testing.T) {
 		{nil, map[string]string{"OMNIVIBE_MAX_BODY_BYTES": "lots"}, "OMNIVIBE_MAX_BODY_BYTES"},
 		{nil, map[string]string{"OMNIVIBE_SHUTDOWN_TIMEOUT": "20"}, "OMNIVIBE_SHUTDOWN_TIMEOUT"},
 		{[]string{"stray"}, nil, "stray"},
+		{[]string{"--tts", "espeak,polly"}, nil, "OMNIVIBE_TTS"},
+		{[]string{"--tts", "espeak,,synthetic"}, nil, "OMNIVIBE_TTS"},
+		{[]string{"--tts", "espeak,espeak"}, nil, "OMNIVIBE_TTS"},
+		{[]string{"--tts", "espeak,elevenlabs"}, nil, "ELEVENLABS_API_KEY"},
+		{[]string{"--stt", "pocketsphinx,none"}, nil, "OMNIVIBE_STT"},
+		{[]string{"--stt", "pocketsphinx,openai"}, nil, "OPENAI_API_KEY"},
+		{[]string{"--writer", "local,gemini"}, nil, "OMNIVIBE_WRITER"},
+		{[]string{"--writer", "openai,anthropic"}, nil, "ANTHROPIC_API_KEY"},
 	}
 	for _, tc := range tests {
 		_, err := load(t, tc.args, tc.env)
@@ -80,5 +88,19 @@ func TestSecretIsGeneratedOnceAndKept(t *testing.T) {
 	configured := Config{DataDir: dir, JWTSecret: strings.Repeat("s", 40)}
 	if got, _ := configured.Secret(); string(got) != strings.Repeat("s", 40) {
 		t.Fatal("configured secret not used")
+	}
+}
+
+// TestProviderChainsAccepted: a comma-separated chain of known providers,
+// with their keys, is valid, spaces and case aside.
+func TestProviderChainsAccepted(t *testing.T) {
+	env := map[string]string{"OMNIVIBE_TTS": "ElevenLabs, openai,espeak", "OMNIVIBE_STT": "openai,pocketsphinx",
+		"OMNIVIBE_WRITER": "anthropic,openai,local", "ELEVENLABS_API_KEY": "el", "OPENAI_API_KEY": "sk", "ANTHROPIC_API_KEY": "sk-ant"}
+	c, err := load(t, nil, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.WriterAPIKey() != "sk-ant" || c.WriterAPIKeyOf("openai") != "sk" || c.WriterAPIKeyOf("local") != "" {
+		t.Fatalf("writer keys: first %q, openai %q", c.WriterAPIKey(), c.WriterAPIKeyOf("openai"))
 	}
 }

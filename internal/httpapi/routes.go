@@ -75,4 +75,6 @@ func (s *Server) registerRoutes() {
 	s.authed("POST /api/v1/webhooks/{id}/test", s.testWebhook)
 	s.authed("GET /api/v1/webhooks/{id}/deliveries", s.listWebhookDeliveries)
 	s.authed("POST /api/v1/webhooks/{id}/deliveries/{delivery_id}/retry", s.retryWebhookDelivery)
+	// Providers: each configured writer, synthesizer and recognizer, and its health.
+	s.authed("GET /api/v1/providers", s.listProviders)
 }

@@ -251,8 +251,10 @@ func (q *Queue[TTx]) Stop(ctx context.Context) error {
 	return err
 }
 
-// EnqueueAudio inserts the job of a task in the task's transaction.
-func (q *Queue[TTx]) EnqueueAudio(ctx context.Context, tx service.Tx, taskID string) (int64, error) {
+// EnqueueAudio inserts the job of a task in the task's transaction, at the
+// given River priority (1-4; out of range is clamped): River fetches jobs by
+// priority, then by scheduled time, on both of its drivers.
+func (q *Queue[TTx]) EnqueueAudio(ctx context.Context, tx service.Tx, taskID string, priority int) (int64, error) {
 	ttx, err := q.txOf(tx)
 	if err != nil {
 		return 0, err
@@ -261,7 +263,9 @@ func (q *Queue[TTx]) EnqueueAudio(ctx context.Context, tx service.Tx, taskID str
 	if q.cfg.Inject != nil {
 		args.Trace = q.cfg.Inject(ctx)
 	}
-	res, err := q.client.InsertTx(ctx, ttx, args, nil)
+	opts := args.InsertOpts()
+	opts.Priority = min(max(priority, 1), 4)
+	res, err := q.client.InsertTx(ctx, ttx, args, &opts)
 	if err != nil {
 		return 0, fmt.Errorf("enqueue audio job: %w", err)
 	}

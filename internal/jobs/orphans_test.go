@@ -80,7 +80,7 @@ func TestLiveWorkersJobIsNoOrphan(t *testing.T) {
 	dbPath := filepath.Join(t.TempDir(), "omnivibe.db")
 	first := startProcess(t, dbPath)
 	err := first.store.InTx(ctx, func(tx service.Tx) error {
-		_, err := first.queue.EnqueueAudio(ctx, tx, "aud_live")
+		_, err := first.queue.EnqueueAudio(ctx, tx, "aud_live", 1)
 		return err
 	})
 	if err != nil {

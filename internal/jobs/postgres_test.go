@@ -95,7 +95,7 @@ func (p *pair) enqueue(tb testing.TB, taskID string) {
 	tb.Helper()
 	ctx := context.Background()
 	err := p.store.InTx(ctx, func(tx service.Tx) error {
-		_, err := p.insert.EnqueueAudio(ctx, tx, taskID)
+		_, err := p.insert.EnqueueAudio(ctx, tx, taskID, 1)
 		return err
 	})
 	if err != nil {

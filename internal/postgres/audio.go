@@ -12,7 +12,7 @@ import (
 const audioColumns = `id, task_id, account_id, campaign_id, content_id, idempotency_key, request_hash, text, language, voice_id,
 	accuracy_threshold, max_attempts, status, stage, progress, attempts, similarity, verified, warning, normalized_text,
 	normalization, transcript, iterations, synthesizer, recognizer, synthetic, audio_path, audio_format, duration, error,
-	job_id, quota_period, created_at, started_at, finished_at`
+	job_id, quota_period, created_at, started_at, finished_at, providers_skipped`
 
 func scanAudioTask(row pgx.Row) (omnivibe.AudioTask, error) {
 	var t omnivibe.AudioTask
@@ -20,10 +20,11 @@ func scanAudioTask(row pgx.Row) (omnivibe.AudioTask, error) {
 	var warning string
 	var normalization, iterations, audioErr []byte
 	var jobID *int64
+	var skipped []byte
 	err := row.Scan(&t.ID, &t.TaskID, &t.AccountID, &t.CampaignID, &t.ContentID, &idem, &t.RequestHash, &t.Text, &t.Language, &t.VoiceID,
 		&t.AccuracyThreshold, &t.MaxAttempts, &t.Status, &t.Stage, &t.Progress, &t.Attempts, &t.Similarity, &t.Verified, &warning,
 		&t.NormalizedText, &normalization, &t.Transcript, &iterations, &t.Synthesizer, &t.Recognizer, &t.Synthetic, &t.AudioPath,
-		&t.AudioFormat, &t.Duration, &audioErr, &jobID, &t.QuotaPeriod, &t.CreatedAt, &t.StartedAt, &t.FinishedAt)
+		&t.AudioFormat, &t.Duration, &audioErr, &jobID, &t.QuotaPeriod, &t.CreatedAt, &t.StartedAt, &t.FinishedAt, &skipped)
 	if err != nil {
 		return t, err
 	}
@@ -42,6 +43,9 @@ func scanAudioTask(row pgx.Row) (omnivibe.AudioTask, error) {
 		return t, err
 	}
 	if err := json.Unmarshal(iterations, &t.Iterations); err != nil {
+		return t, err
+	}
+	if err := json.Unmarshal(skipped, &t.ProvidersSkipped); err != nil {
 		return t, err
 	}
 	if audioErr != nil {
@@ -156,13 +160,13 @@ func (q queries) CreateAudioTask(ctx context.Context, t *omnivibe.AudioTask) err
 	err = q.db.QueryRow(ctx, `INSERT INTO audio_tasks (task_id, account_id, campaign_id, content_id, idempotency_key, request_hash, text,
 		language, voice_id, accuracy_threshold, max_attempts, status, stage, progress, attempts, similarity, verified, warning,
 		normalized_text, normalization, transcript, iterations, synthesizer, recognizer, synthetic, audio_path, audio_format,
-		duration, error, job_id, quota_period, created_at, started_at, finished_at)
+		duration, error, job_id, quota_period, created_at, started_at, finished_at, providers_skipped)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,
-		$25, $26, $27, $28, $29, $30, $31, $32, $33, $34) RETURNING id`,
+		$25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35) RETURNING id`,
 		t.TaskID, t.AccountID, t.CampaignID, t.ContentID, nullText(t.IdempotencyKey), t.RequestHash, t.Text, t.Language, t.VoiceID,
 		t.AccuracyThreshold, t.MaxAttempts, t.Status, t.Stage, t.Progress, t.Attempts, t.Similarity, t.Verified, warningText(t.Warning),
 		t.NormalizedText, normalization, t.Transcript, iterations, t.Synthesizer, t.Recognizer, t.Synthetic, t.AudioPath, t.AudioFormat,
-		t.Duration, audioErr, nullID(t.JobID), t.QuotaPeriod, t.CreatedAt, t.StartedAt, t.FinishedAt).Scan(&t.ID)
+		t.Duration, audioErr, nullID(t.JobID), t.QuotaPeriod, t.CreatedAt, t.StartedAt, t.FinishedAt, skippedJSON(*t)).Scan(&t.ID)
 	return conflictOr(err, "audio task", "this Idempotency-Key was already used")
 }
 
@@ -174,9 +178,21 @@ func (q queries) UpdateAudioTask(ctx context.Context, t omnivibe.AudioTask) erro
 	tag, err := q.db.Exec(ctx, `UPDATE audio_tasks SET status = $1, stage = $2, progress = $3, attempts = $4, similarity = $5,
 		verified = $6, warning = $7, normalized_text = $8, normalization = $9, transcript = $10, iterations = $11, synthesizer = $12,
 		recognizer = $13, synthetic = $14, audio_path = $15, audio_format = $16, duration = $17, error = $18, job_id = $19,
-		started_at = $20, finished_at = $21 WHERE id = $22 AND account_id = $23`,
+		started_at = $20, finished_at = $21, providers_skipped = $22 WHERE id = $23 AND account_id = $24`,
 		t.Status, t.Stage, t.Progress, t.Attempts, t.Similarity, t.Verified, warningText(t.Warning), t.NormalizedText, normalization,
 		t.Transcript, iterations, t.Synthesizer, t.Recognizer, t.Synthetic, t.AudioPath, t.AudioFormat, t.Duration, audioErr,
-		nullID(t.JobID), t.StartedAt, t.FinishedAt, t.ID, t.AccountID)
+		nullID(t.JobID), t.StartedAt, t.FinishedAt, skippedJSON(t), t.ID, t.AccountID)
 	return mustAffect(tag, err, "audio task")
+}
+
+// skippedJSON encodes the providers a task skipped; never null.
+func skippedJSON(t omnivibe.AudioTask) []byte {
+	if len(t.ProvidersSkipped) == 0 {
+		return []byte("[]")
+	}
+	b, err := json.Marshal(t.ProvidersSkipped)
+	if err != nil {
+		return []byte("[]") // a slice of plain strings and numbers always encodes
+	}
+	return b
 }

@@ -18,8 +18,9 @@ import (
 // Queue runs audio tasks in the background, durably.
 type Queue interface {
 	// EnqueueAudio adds the job of a task inside tx: the task exists if and
-	// only if its job does.
-	EnqueueAudio(ctx context.Context, tx Tx, taskID string) (jobID int64, err error)
+	// only if its job does. Jobs of a lower priority number run first
+	// (1-4, see AudioPriority).
+	EnqueueAudio(ctx context.Context, tx Tx, taskID string, priority int) (jobID int64, err error)
 	// CancelAudio cancels a task's job inside tx; a running job is told to stop.
 	CancelAudio(ctx context.Context, tx Tx, jobID int64) error
 	// JobFinished reports whether a job will never run again (completed,
@@ -161,7 +162,11 @@ func (s *Service) GenerateAudio(ctx context.Context, p Principal, in omnivibe.Au
 		if err := s.consumeQuota(ctx, tx, p.AccountID, omnivibe.QuotaAudio); err != nil {
 			return err
 		}
-		if task.JobID, err = s.queue.EnqueueAudio(ctx, tx, taskID); err != nil {
+		running, err := tx.CountAudioTasks(ctx, p.AccountID, omnivibe.AudioRunning)
+		if err != nil {
+			return err
+		}
+		if task.JobID, err = s.queue.EnqueueAudio(ctx, tx, taskID, AudioPriority(queued+running)); err != nil {
 			return err
 		}
 		return tx.CreateAudioTask(ctx, &task)

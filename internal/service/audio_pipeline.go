@@ -77,7 +77,7 @@ func (s *Service) runAudio(ctx context.Context, t *omnivibe.AudioTask) error {
 	// A task may run again after a crash: it starts over.
 	t.Status, t.Stage, t.Progress, t.StartedAt = omnivibe.AudioRunning, omnivibe.StageNormalizing, 0.02, &now
 	t.Attempts, t.Iterations, t.Similarity, t.Error, t.Warning, t.Transcript = 0, []omnivibe.AudioIteration{}, nil, nil, nil, ""
-	t.Synthesizer = s.speech.Synthesizer.Name()
+	t.Synthesizer, t.ProvidersSkipped = s.speech.Synthesizer.Name(), []omnivibe.ProviderSkip{}
 	if err := s.saveAudio(ctx, t); err != nil {
 		return err
 	}
@@ -114,13 +114,16 @@ func (s *Service) runAudio(ctx context.Context, t *omnivibe.AudioTask) error {
 		if v, ok := synth.(attemptVariant); ok {
 			synth = v.ForAttempt(n)
 		}
-		audio, err := stage(ctx, s, "synthesize", func(ctx context.Context) (speech.Audio, error) {
+		var route speech.Route
+		audio, err := stage(ctx, s, "synthesize", func(ctx context.Context) (a speech.Audio, err error) {
 			return retryProvider(ctx, func() (speech.Audio, error) {
-				return synth.Synthesize(ctx, t.NormalizedText, t.Language, t.VoiceID)
+				a, route, err = synthesizeRouted(ctx, synth, t.NormalizedText, t.Language, t.VoiceID)
+				return a, err
 			})
 		})
+		noteRoute(t, "synthesize", n, route, &t.Synthesizer)
 		if err != nil {
-			return s.providerFailed(ctx, t, "synthesize", s.speech.Synthesizer.Name(), err)
+			return s.providerFailed(ctx, t, "synthesize", failedProvider(route, s.speech.Synthesizer.Name()), err)
 		}
 		t.Synthetic = t.Synthetic || audio.Synthetic
 		if !verify {
@@ -133,13 +136,15 @@ func (s *Service) runAudio(ctx context.Context, t *omnivibe.AudioTask) error {
 		if err := s.saveAudio(ctx, t); err != nil {
 			return err
 		}
-		transcript, err := stage(ctx, s, "transcribe", func(ctx context.Context) (string, error) {
+		transcript, err := stage(ctx, s, "transcribe", func(ctx context.Context) (text string, err error) {
 			return retryProvider(ctx, func() (string, error) {
-				return s.speech.Recognizer.Transcribe(ctx, audio, t.Language, t.NormalizedText)
+				text, route, err = transcribeRouted(ctx, s.speech.Recognizer, audio, t.Language, t.NormalizedText)
+				return text, err
 			})
 		})
+		noteRoute(t, "transcribe", n, route, &t.Recognizer)
 		if err != nil {
-			return s.providerFailed(ctx, t, "transcribe", s.speech.Recognizer.Name(), err)
+			return s.providerFailed(ctx, t, "transcribe", failedProvider(route, s.speech.Recognizer.Name()), err)
 		}
 
 		t.Stage, t.Progress = omnivibe.StageScoring, progress(t, n, 0.9)

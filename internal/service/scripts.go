@@ -26,6 +26,16 @@ type ScriptResult struct {
 	omnivibe.Script
 	// Cached is true when an identical earlier request's script is returned.
 	Cached bool `json:"cached"`
+	// ProvidersSkipped lists the writers of a chain that failed before the
+	// one that wrote this script (Provider), and why; empty for a single
+	// writer and for a cached answer.
+	ProvidersSkipped []omnivibe.ProviderSkip `json:"providers_skipped"`
+}
+
+// written is a script just written and the writers skipped on the way.
+type written struct {
+	script  omnivibe.Script
+	skipped []omnivibe.ProviderSkip
 }
 
 // GenerateScript writes a script, or returns the stored one for an identical
@@ -50,7 +60,7 @@ func (s *Service) GenerateScript(ctx context.Context, p Principal, in omnivibe.S
 	key := s.scriptCacheKey(req, contentID)
 	if !in.Regenerate {
 		if sc, err := s.store.ScriptByCacheKey(ctx, p.AccountID, key); err == nil {
-			return ScriptResult{Script: sc, Cached: true}, nil
+			return ScriptResult{Script: sc, Cached: true, ProvidersSkipped: []omnivibe.ProviderSkip{}}, nil
 		} else if omnivibe.ErrorCode(err) != omnivibe.CodeNotFound {
 			return ScriptResult{}, err
 		}
@@ -69,7 +79,8 @@ func (s *Service) GenerateScript(ctx context.Context, p Principal, in omnivibe.S
 	}
 	// Callers who joined another's generation did not cause one: for them it
 	// is a cached answer.
-	return ScriptResult{Script: v.(omnivibe.Script), Cached: shared && !in.Regenerate}, nil
+	w := v.(written)
+	return ScriptResult{Script: w.script, Cached: shared && !in.Regenerate, ProvidersSkipped: w.skipped}, nil
 }
 
 // scriptRequest fills the request's defaults from its content and campaign.
@@ -144,23 +155,23 @@ func (s *Service) scriptCacheKey(req writer.Request, contentID *int64) string {
 }
 
 // writeScript calls the provider, then stores the script in one transaction.
-func (s *Service) writeScript(ctx context.Context, p Principal, req writer.Request, contentID *int64, key string) (omnivibe.Script, error) {
+func (s *Service) writeScript(ctx context.Context, p Principal, req writer.Request, contentID *int64, key string) (written, error) {
 	if err := s.quotaLeft(ctx, p.AccountID, omnivibe.QuotaScripts); err != nil {
-		return omnivibe.Script{}, err
+		return written{}, err
 	}
 	started := time.Now()
-	written, err := s.writer.Write(ctx, req)
+	out, err := s.writer.Write(ctx, req)
 	if err != nil {
-		return omnivibe.Script{}, writerError(err)
+		return written{}, writerError(err)
 	}
-	s.log.Debug("script written", "provider", written.Provider, "took", time.Since(started))
+	s.log.Debug("script written", "provider", out.Provider, "took", time.Since(started))
 	sc := omnivibe.Script{
-		AccountID: p.AccountID, ContentID: contentID, Provider: written.Provider, Model: written.Model,
+		AccountID: p.AccountID, ContentID: contentID, Provider: out.Provider, Model: out.Model,
 		Language: req.Language, Topic: req.Topic, Platform: req.Platform, Tone: req.Tone, TargetDuration: req.TargetDuration,
-		Hook: written.Hook, Body: written.Body, CTA: written.CTA, EstimatedDuration: written.EstimatedDuration,
-		CacheKey: key, CreatedAt: s.clock(), Blocks: make([]omnivibe.ScriptBlock, len(written.Blocks)),
+		Hook: out.Hook, Body: out.Body, CTA: out.CTA, EstimatedDuration: out.EstimatedDuration,
+		CacheKey: key, CreatedAt: s.clock(), Blocks: make([]omnivibe.ScriptBlock, len(out.Blocks)),
 	}
-	for i, b := range written.Blocks {
+	for i, b := range out.Blocks {
 		sc.Blocks[i] = omnivibe.ScriptBlock{Order: b.Order, Type: b.Type, Text: b.Text, Duration: b.Duration, Start: b.Start, End: b.End}
 	}
 	err = s.store.InTx(ctx, func(tx Tx) error {
@@ -186,12 +197,34 @@ func (s *Service) writeScript(ctx context.Context, p Principal, req writer.Reque
 		c.Status, c.UpdatedAt = omnivibe.ContentScriptGenerated, sc.CreatedAt
 		return tx.UpdateContent(ctx, c)
 	})
-	return sc, err
+	return writtenScript(sc, out.Skipped), err
+}
+
+// writtenScript pairs a stored script with the writers a chain skipped.
+func writtenScript(sc omnivibe.Script, skips []writer.Skip) written {
+	w := written{script: sc, skipped: make([]omnivibe.ProviderSkip, len(skips))}
+	for i, sk := range skips {
+		w.skipped[i] = omnivibe.ProviderSkip{Stage: "write", Attempt: 1, Provider: sk.Provider, Code: sk.Code, Message: sk.Message}
+	}
+	return w
 }
 
 // writerError maps the writer's failures to the contract: 504 for a timeout,
 // 503 for a provider that is down or answered unusably.
 func writerError(err error) error {
+	var chain *writer.ChainError
+	if errors.As(err, &chain) {
+		reasons := make([]string, len(chain.Skipped))
+		for i, sk := range chain.Skipped {
+			reasons[i] = sk.Provider + ": " + sk.Code
+		}
+		code := omnivibe.CodeUnavailable
+		if !errors.Is(err, writer.ErrUnavailable) && !errors.Is(err, writer.ErrUnusableAnswer) {
+			code = omnivibe.CodeTimeout
+		}
+		return &omnivibe.Error{Code: code, RetryAfter: 30 * time.Second, Err: err,
+			Message: "every script writer failed (" + strings.Join(reasons, ", ") + "); try again later"}
+	}
 	switch {
 	case errors.Is(err, writer.ErrTimeout):
 		return &omnivibe.Error{Code: omnivibe.CodeTimeout, Message: "the script writer did not answer in time; try again", Err: err}

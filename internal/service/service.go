@@ -70,7 +70,10 @@ type Service struct {
 	store  Store
 	cache  Cache
 	writer Writer
-	cfg    Config
+	// providerHealth records every configured provider's calls; nil until
+	// UseProviderHealth.
+	providerHealth ProviderHealth
+	cfg            Config
 
 	// Voice-overs, enabled by UseAudio.
 	queue    Queue

@@ -3,7 +3,9 @@ package speech
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -26,7 +28,9 @@ func send(ctx context.Context, client *http.Client, provider string, req *http.R
 		}
 		// A *url.Error names the URL, which carries no secret; the key is
 		// in a header.
-		return nil, nil, &ProviderError{Provider: provider, Kind: ErrProviderUnavailable, Message: err.Error()}
+		var ne net.Error
+		timeout := errors.As(err, &ne) && ne.Timeout()
+		return nil, nil, &ProviderError{Provider: provider, Kind: ErrProviderUnavailable, Message: err.Error(), Timeout: timeout}
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAudioResponse+1))

@@ -62,6 +62,8 @@ type ProviderError struct {
 	RetryAfterSeconds float64
 	// Message is the provider's own explanation, shortened.
 	Message string
+	// Timeout is set when the provider did not answer in time.
+	Timeout bool
 	// Kind is ErrProviderUnavailable, ErrProviderRejected or
 	// ErrUnsupportedLanguage.
 	Kind error

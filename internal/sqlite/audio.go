@@ -12,7 +12,7 @@ import (
 const audioColumns = `id, task_id, account_id, campaign_id, content_id, idempotency_key, request_hash, text, language, voice_id,
 	accuracy_threshold, max_attempts, status, stage, progress, attempts, similarity, verified, warning, normalized_text,
 	normalization, transcript, iterations, synthesizer, recognizer, synthetic, audio_path, audio_format, duration, error,
-	job_id, quota_period, created_at, started_at, finished_at`
+	job_id, quota_period, created_at, started_at, finished_at, providers_skipped`
 
 func scanAudioTask(row interface{ Scan(...any) error }) (omnivibe.AudioTask, error) {
 	var t omnivibe.AudioTask
@@ -23,10 +23,11 @@ func scanAudioTask(row interface{ Scan(...any) error }) (omnivibe.AudioTask, err
 	var jobID sql.NullInt64
 	var created int64
 	var started, finished sql.NullInt64
+	var skipped string
 	err := row.Scan(&t.ID, &t.TaskID, &t.AccountID, &t.CampaignID, &t.ContentID, &idem, &t.RequestHash, &t.Text, &t.Language, &t.VoiceID,
 		&t.AccuracyThreshold, &t.MaxAttempts, &t.Status, &t.Stage, &t.Progress, &t.Attempts, &t.Similarity, &t.Verified, &warning,
 		&t.NormalizedText, &normalization, &t.Transcript, &iterations, &t.Synthesizer, &t.Recognizer, &t.Synthetic, &t.AudioPath,
-		&t.AudioFormat, &t.Duration, &audioErr, &jobID, &t.QuotaPeriod, &created, &started, &finished)
+		&t.AudioFormat, &t.Duration, &audioErr, &jobID, &t.QuotaPeriod, &created, &started, &finished, &skipped)
 	if err != nil {
 		return t, err
 	}
@@ -41,6 +42,9 @@ func scanAudioTask(row interface{ Scan(...any) error }) (omnivibe.AudioTask, err
 		return t, err
 	}
 	if err := json.Unmarshal([]byte(iterations), &t.Iterations); err != nil {
+		return t, err
+	}
+	if err := json.Unmarshal([]byte(skipped), &t.ProvidersSkipped); err != nil {
 		return t, err
 	}
 	if audioErr.Valid {
@@ -189,12 +193,12 @@ func (q queries) CreateAudioTask(ctx context.Context, t *omnivibe.AudioTask) err
 	err = q.queryRow(ctx, `INSERT INTO audio_tasks (task_id, account_id, campaign_id, content_id, idempotency_key, request_hash, text,
 		language, voice_id, accuracy_threshold, max_attempts, status, stage, progress, attempts, similarity, verified, warning,
 		normalized_text, normalization, transcript, iterations, synthesizer, recognizer, synthetic, audio_path, audio_format,
-		duration, error, job_id, quota_period, created_at, started_at, finished_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		duration, error, job_id, quota_period, created_at, started_at, finished_at, providers_skipped)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		t.TaskID, t.AccountID, t.CampaignID, t.ContentID, nullString(t.IdempotencyKey), t.RequestHash, t.Text, t.Language, t.VoiceID,
 		t.AccuracyThreshold, t.MaxAttempts, t.Status, t.Stage, t.Progress, t.Attempts, t.Similarity, t.Verified, warningText(t.Warning),
 		t.NormalizedText, normalization, t.Transcript, iterations, t.Synthesizer, t.Recognizer, t.Synthetic, t.AudioPath, t.AudioFormat,
-		t.Duration, audioErr, nullID(t.JobID), t.QuotaPeriod, micros(t.CreatedAt), nullMicros(t.StartedAt), nullMicros(t.FinishedAt)).Scan(&t.ID)
+		t.Duration, audioErr, nullID(t.JobID), t.QuotaPeriod, micros(t.CreatedAt), nullMicros(t.StartedAt), nullMicros(t.FinishedAt), skippedJSON(*t)).Scan(&t.ID)
 	return conflictOr(err, "audio task", "this Idempotency-Key was already used")
 }
 
@@ -205,11 +209,11 @@ func (q queries) UpdateAudioTask(ctx context.Context, t omnivibe.AudioTask) erro
 	}
 	res, err := q.exec(ctx, `UPDATE audio_tasks SET status = ?, stage = ?, progress = ?, attempts = ?, similarity = ?, verified = ?,
 		warning = ?, normalized_text = ?, normalization = ?, transcript = ?, iterations = ?, synthesizer = ?, recognizer = ?,
-		synthetic = ?, audio_path = ?, audio_format = ?, duration = ?, error = ?, job_id = ?, started_at = ?, finished_at = ?
-		WHERE id = ? AND account_id = ?`,
+		synthetic = ?, audio_path = ?, audio_format = ?, duration = ?, error = ?, job_id = ?, started_at = ?, finished_at = ?,
+		providers_skipped = ? WHERE id = ? AND account_id = ?`,
 		t.Status, t.Stage, t.Progress, t.Attempts, t.Similarity, t.Verified, warningText(t.Warning), t.NormalizedText, normalization,
 		t.Transcript, iterations, t.Synthesizer, t.Recognizer, t.Synthetic, t.AudioPath, t.AudioFormat, t.Duration, audioErr,
-		nullID(t.JobID), nullMicros(t.StartedAt), nullMicros(t.FinishedAt), t.ID, t.AccountID)
+		nullID(t.JobID), nullMicros(t.StartedAt), nullMicros(t.FinishedAt), skippedJSON(t), t.ID, t.AccountID)
 	return mustAffect(res, err, "audio task")
 }
 
@@ -217,4 +221,16 @@ func (q queries) UpdateAudioTask(ctx context.Context, t omnivibe.AudioTask) erro
 // serial, so nothing changes it before this one ends.
 func (q queries) LockAudioTask(ctx context.Context, taskID string) (omnivibe.AudioTask, error) {
 	return q.AudioTaskForWork(ctx, taskID)
+}
+
+// skippedJSON encodes the providers a task skipped; never null.
+func skippedJSON(t omnivibe.AudioTask) string {
+	if len(t.ProvidersSkipped) == 0 {
+		return "[]"
+	}
+	b, err := json.Marshal(t.ProvidersSkipped)
+	if err != nil {
+		return "[]" // a slice of plain strings and numbers always encodes
+	}
+	return string(b)
 }

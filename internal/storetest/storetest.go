@@ -664,8 +664,12 @@ func testAudioTasks(t *testing.T, s service.Store) {
 	task.AudioPath, task.AudioFormat, task.Duration, task.JobID = "1/aud_one.wav", "wav", &dur, 42
 	task.Error = &omnivibe.AudioError{Stage: "synthesize", Code: "provider_unavailable", Provider: "elevenlabs", Retryable: true, Message: "503"}
 	task.StartedAt, task.FinishedAt = &started, &finished
+	task.ProvidersSkipped = []omnivibe.ProviderSkip{{Stage: "synthesize", Attempt: 1, Provider: "elevenlabs", Code: "server_error", Status: 503, Message: "busy"}}
 	inTx(t, s, func(tx service.Tx) error { return tx.UpdateAudioTask(ctx, task) })
 	got, _ = s.AudioTask(ctx, f.account.ID, "aud_one")
+	if len(got.ProvidersSkipped) != 1 || got.ProvidersSkipped[0] != task.ProvidersSkipped[0] {
+		t.Fatalf("providers_skipped %+v, want %+v", got.ProvidersSkipped, task.ProvidersSkipped)
+	}
 	if got.Status != "partial" || *got.Similarity != sim || !got.Verified || *got.Warning != warning || got.Normalization[0].Spoken != "삼 퍼센트" ||
 		len(got.Iterations) != 2 || got.Iterations[1].Similarity != nil || *got.Iterations[0].Similarity != sim || got.AudioPath != "1/aud_one.wav" ||
 		*got.Duration != dur || got.JobID != 42 || got.Error.Provider != "elevenlabs" || !got.Error.Retryable || !got.StartedAt.Equal(started) ||

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/omnivibepro/omnivibe/internal/providers"
 )
 
 // maxAnswerBytes bounds how much of a provider's answer is read; a script is a few KiB.
@@ -40,7 +42,7 @@ type hostedDrafter struct {
 	logger  *slog.Logger
 	client  *http.Client
 	proto   protocol
-	breaker *breaker
+	breaker *providers.Breaker
 
 	// sleep waits between attempts and jitter draws from [0, 1); tests replace them to
 	// observe the delays without waiting for them.
@@ -55,7 +57,7 @@ func newHostedDrafter(cfg Config, logger *slog.Logger, client *http.Client, prot
 		logger:  logger.With("writer", proto.name(), "model", cfg.Model),
 		client:  client,
 		proto:   proto,
-		breaker: newBreaker(cfg.BreakerFailures, cfg.BreakerCooldown, time.Now),
+		breaker: providers.NewBreaker(cfg.BreakerFailures, cfg.BreakerCooldown, time.Now),
 		sleep:   sleepContext,
 		jitter:  rand.Float64,
 		now:     time.Now,
@@ -82,22 +84,22 @@ type attemptError struct {
 	retryable  bool          // 429, 408, 5xx, timeouts and connection errors
 	retryAfter time.Duration // from the answer's Retry-After, when it had one
 	hasRetry   bool
-	outcome    outcome
+	outcome    providers.Outcome
 }
 
 // complete sends the prompt and returns the model's text, retrying transient failures.
 func (h *hostedDrafter) complete(ctx context.Context, system, user string) (string, error) {
 	name := h.proto.name()
 	for attempt := 1; ; attempt++ {
-		if !h.breaker.allow() {
+		if !h.breaker.Allow() {
 			return "", fmt.Errorf("%w: %s is failing, circuit breaker open", ErrUnavailable, name)
 		}
 		text, failure := h.observedAttempt(ctx, attempt, system, user)
 		if failure == nil {
-			h.breaker.record(outcomeSuccess)
+			h.breaker.Record(providers.Success)
 			return text, nil
 		}
-		h.breaker.record(failure.outcome)
+		h.breaker.Record(failure.outcome)
 		if err := ctx.Err(); err != nil {
 			return "", callerContextError(name, err)
 		}
@@ -154,7 +156,7 @@ func (h *hostedDrafter) observedAttempt(ctx context.Context, n int, system, user
 	text, failure := h.attempt(ctx, system, user)
 	c := Call{Provider: h.proto.name(), Model: h.cfg.Model, Attempt: n, Outcome: "ok", Start: start, Duration: time.Since(start)}
 	if failure != nil {
-		c.Status, c.Outcome = failure.status, callOutcome(failure.status, failure.err)
+		c.Status, c.Outcome, c.Error = failure.status, callOutcome(failure.status, failure.err), failure.err.Error()
 	}
 	h.cfg.Observer(ctx, c)
 	return text, failure
@@ -168,7 +170,7 @@ func (h *hostedDrafter) attempt(ctx context.Context, system, user string) (strin
 
 	req, err := h.proto.newRequest(actx, h.cfg, system, user)
 	if err != nil {
-		return "", &attemptError{err: fmt.Errorf("%w: %s request: %v", ErrUnavailable, name, err), outcome: outcomeNeutral}
+		return "", &attemptError{err: fmt.Errorf("%w: %s request: %v", ErrUnavailable, name, err), outcome: providers.Neutral}
 	}
 	resp, err := h.client.Do(req)
 	if err != nil {
@@ -183,9 +185,9 @@ func (h *hostedDrafter) attempt(ctx context.Context, system, user string) (strin
 	if resp.StatusCode == http.StatusOK {
 		text, err := h.proto.answerText(body)
 		if err != nil {
-			o := outcomeFailure
+			o := providers.Failure
 			if errors.Is(err, ErrUnusableAnswer) {
-				o = outcomeSuccess // the provider works; this answer is just not a script
+				o = providers.Success // the provider works; this answer is just not a script
 			}
 			return "", &attemptError{err: fmt.Errorf("%s: %w", name, err), status: resp.StatusCode, outcome: o}
 		}
@@ -199,7 +201,7 @@ func (h *hostedDrafter) attempt(ctx context.Context, system, user string) (strin
 	failure := &attemptError{
 		err:     fmt.Errorf("%w: %s answered %d: %s", ErrUnavailable, name, resp.StatusCode, detail),
 		status:  resp.StatusCode,
-		outcome: outcomeFailure,
+		outcome: providers.Failure,
 	}
 	switch code := resp.StatusCode; {
 	case code == http.StatusTooManyRequests || code == http.StatusRequestTimeout || code >= 500:
@@ -207,8 +209,10 @@ func (h *hostedDrafter) attempt(ctx context.Context, system, user string) (strin
 		failure.retryAfter, failure.hasRetry = retryAfter(resp.Header, h.now())
 	case code == http.StatusUnauthorized || code == http.StatusForbidden || code == http.StatusNotFound:
 		// A refused key or an unknown model fails every call alike: let the breaker see it.
+		failure.err = refused{failure.err}
 	default:
-		failure.outcome = outcomeNeutral // this request was bad, not the provider
+		failure.outcome = providers.Neutral // this request was bad, not the provider
+		failure.err = refused{failure.err}
 	}
 	return "", failure
 }
@@ -217,20 +221,20 @@ func (h *hostedDrafter) attempt(ctx context.Context, system, user string) (strin
 func (h *hostedDrafter) transportError(ctx, actx context.Context, err error) *attemptError {
 	name := h.proto.name()
 	if ctx.Err() != nil {
-		return &attemptError{err: callerContextError(name, ctx.Err()), outcome: outcomeNeutral}
+		return &attemptError{err: callerContextError(name, ctx.Err()), outcome: providers.Neutral}
 	}
 	var netErr net.Error
 	if errors.Is(actx.Err(), context.DeadlineExceeded) || errors.As(err, &netErr) && netErr.Timeout() {
 		return &attemptError{
 			err:       fmt.Errorf("%w: %s did not answer within %v", ErrTimeout, name, h.cfg.Timeout),
 			retryable: true,
-			outcome:   outcomeFailure,
+			outcome:   providers.Failure,
 		}
 	}
 	return &attemptError{
 		err:       fmt.Errorf("%w: %s unreachable: %s", ErrUnavailable, name, h.redact(err.Error())),
 		retryable: true,
-		outcome:   outcomeFailure,
+		outcome:   providers.Failure,
 	}
 }
 

@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/omnivibepro/omnivibe/internal/providers"
 )
 
 const testAPIKey = "sk-test-0123456789abcdefSECRET"
@@ -334,7 +336,7 @@ func TestHostedCircuitBreaker(t *testing.T) {
 				f.fail(w, http.StatusServiceUnavailable)
 			})
 			clock := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-			fx.hosted.breaker = newBreaker(2, time.Minute, func() time.Time { return clock })
+			fx.hosted.breaker = providers.NewBreaker(2, time.Minute, func() time.Time { return clock })
 			write := func() error {
 				_, err := fx.writer.Write(context.Background(), hostedRequest)
 				return err
@@ -345,7 +347,7 @@ func TestHostedCircuitBreaker(t *testing.T) {
 					t.Fatalf("err = %v from a failing provider, want ErrUnavailable", err)
 				}
 			}
-			if got := fx.hosted.breaker.current(); got != breakerOpen {
+			if got := fx.hosted.breaker.State(); got != providers.BreakerOpen {
 				t.Fatalf("breaker %v after 2 failures, want open", got)
 			}
 			if err := write(); !errors.Is(err, ErrUnavailable) || fx.api.requests.Load() != 2 {
@@ -357,7 +359,7 @@ func TestHostedCircuitBreaker(t *testing.T) {
 			if err := write(); !errors.Is(err, ErrUnavailable) || fx.api.requests.Load() != 3 {
 				t.Fatalf("trial call: err = %v after %d requests, want a real failed request", err, fx.api.requests.Load())
 			}
-			if got := fx.hosted.breaker.current(); got != breakerOpen {
+			if got := fx.hosted.breaker.State(); got != providers.BreakerOpen {
 				t.Fatalf("breaker %v after a failed trial, want open again", got)
 			}
 			if err := write(); fx.api.requests.Load() != 3 {
@@ -370,7 +372,7 @@ func TestHostedCircuitBreaker(t *testing.T) {
 			if err := write(); err != nil {
 				t.Fatalf("trial call to a healthy provider: %v", err)
 			}
-			if got := fx.hosted.breaker.current(); got != breakerClosed {
+			if got := fx.hosted.breaker.State(); got != providers.BreakerClosed {
 				t.Fatalf("breaker %v after a good trial, want closed", got)
 			}
 			if err := write(); err != nil || fx.api.requests.Load() != 5 {
@@ -382,27 +384,27 @@ func TestHostedCircuitBreaker(t *testing.T) {
 
 func TestBreakerHalfOpenAllowsOneTrial(t *testing.T) {
 	now := time.Unix(0, 0)
-	b := newBreaker(1, time.Second, func() time.Time { return now })
-	if !b.allow() {
+	b := providers.NewBreaker(1, time.Second, func() time.Time { return now })
+	if !b.Allow() {
 		t.Fatal("closed breaker refused a call")
 	}
-	b.record(outcomeFailure)
-	if b.allow() {
+	b.Record(providers.Failure)
+	if b.Allow() {
 		t.Fatal("open breaker allowed a call")
 	}
 	now = now.Add(2 * time.Second)
-	if !b.allow() {
+	if !b.Allow() {
 		t.Fatal("breaker refused the trial call after its cooldown")
 	}
-	if b.allow() {
+	if b.Allow() {
 		t.Fatal("half-open breaker allowed a second call while the trial runs")
 	}
-	b.record(outcomeNeutral) // the caller gave up: the trial decided nothing
-	if !b.allow() {
+	b.Record(providers.Neutral) // the caller gave up: the trial decided nothing
+	if !b.Allow() {
 		t.Fatal("half-open breaker refused a new trial after a neutral one")
 	}
-	b.record(outcomeSuccess)
-	if b.current() != breakerClosed || !b.allow() || !b.allow() {
+	b.Record(providers.Success)
+	if b.State() != providers.BreakerClosed || !b.Allow() || !b.Allow() {
 		t.Fatal("breaker did not close after a successful trial")
 	}
 }

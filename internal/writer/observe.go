@@ -21,7 +21,9 @@ type Call struct {
 	// Outcome is "ok", or why the call failed: timeout, rate_limited,
 	// server_error, refused (401/403/404), bad_request (other 4xx),
 	// unreachable, unusable_answer or cancelled.
-	Outcome  string
+	Outcome string
+	// Error explains a failed call, with any API key redacted; "" on success.
+	Error    string
 	Start    time.Time
 	Duration time.Duration
 }

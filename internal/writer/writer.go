@@ -69,6 +69,9 @@ type Script struct {
 	Blocks []Block
 	// EstimatedDuration is the sum of the block durations, within ±10 % of the target.
 	EstimatedDuration float64
+	// Skipped lists, when a Chain wrote the script, the writers before Provider
+	// that failed, and why.
+	Skipped []Skip
 }
 
 // Provider names.

@@ -101,7 +101,13 @@ func CheckGates(c *Comparison, gates []Gate) []GateResult {
 			}
 		}
 		var m *MetricChange
-		if row != nil {
+		if row != nil && row.base != nil && c.base != nil {
+			// Each gate is one pre-declared test: it is judged at the
+			// comparison's level shared among the gates only, not among
+			// every row of the table.
+			own := compareRow(row.Label, row.base, row.cur, c.base, c.cur, row.Label == "Aggregated", 1/float64(len(gates)))
+			m = own.Metric(g.Metric)
+		} else if row != nil {
 			m = row.Metric(g.Metric)
 		}
 		if m == nil || row.BaseRequests == 0 || row.Requests == 0 {

@@ -29,6 +29,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "loadtest: %v\nRun 'omnivibe loadtest --help' for usage.\n", err)
 		return 2
 	}
+	return runMain(ctx, opts, stdout, stderr)
+}
+
+// runMain is Main after the flags were parsed.
+func runMain(ctx context.Context, opts Options, stdout, stderr io.Writer) int {
+	var err error
 	if err := prepareOutputs(opts); err != nil {
 		fmt.Fprintf(stderr, "loadtest: %v\n", err)
 		return 2

@@ -54,7 +54,7 @@ func WriteComparison(w io.Writer, c *Comparison, baseLabel, newLabel string) {
 		fmt.Fprintln(w, line+"  "+r.Summary())
 	}
 	fmt.Fprintln(w, "Changes: latencies and rps in percent of the base, errors in percentage points; * significant")
-	fmt.Fprintln(w, "(percentiles: order-statistic intervals (95%, Bonferroni) do not overlap; avg: Mann-Whitney U on the histograms,")
+	fmt.Fprintln(w, "(percentiles: order-statistic intervals do not overlap, a 5% test, Bonferroni-corrected; avg: Mann-Whitney U on the histograms,")
 	fmt.Fprintf(w, " Bonferroni-corrected alpha %g, effect |A-0.5| >= %g; rps: Mann-Whitney on per-second counts or a Poisson test)\n", compareAlpha, minEffect)
 	if len(c.Rows) > 0 {
 		agg := &c.Rows[0]

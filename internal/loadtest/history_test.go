@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -335,5 +336,24 @@ func TestMainGateFailsOnInjectedLatency(t *testing.T) {
 	}
 	if code, _, errOut = main(append(run, "--baseline", "nosuchrun")...); code != 2 {
 		t.Errorf("--baseline of an unknown run: exit %d %s", code, errOut)
+	}
+}
+
+// BenchmarkHistorySave measures storing one run (every endpoint's histogram
+// encoded): the whole cost of the history to a run, paid once at its end.
+func BenchmarkHistorySave(b *testing.B) {
+	srv := newContractServer(b)
+	res := mustRun(b, testOptions(time.Second, 6, srv.URL))
+	h, err := OpenHistory(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer h.Close()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		res.RunID = "bench" + strconv.Itoa(i)
+		if err := h.Save(context.Background(), res); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -108,9 +108,13 @@ function render(st) {
 
   if (st.jobs) {
     const o = st.jobs.outcomes || {};
-    $("jobs").textContent = "Voice-overs: " + st.jobs.accepted + " accepted; " +
-      ["succeeded", "partial", "failed", "cancelled", "unfinished"].map((k) => k + " " + (o[k] || 0)).join(", ") +
-      "; total p50 " + ms((st.jobs.total.p50_ns || 0) / 1e6) + " ms";
+    const ended = ["succeeded", "partial", "failed", "cancelled", "unfinished", "lost"].reduce((n, k) => n + (o[k] || 0), 0);
+    let line = "Voice-overs: " + st.jobs.accepted + " accepted, " + (st.jobs.accepted - st.jobs.untracked - ended) + " in progress; " +
+      ["succeeded", "partial", "failed", "cancelled", "unfinished"].map((k) => k + " " + (o[k] || 0)).join(", ");
+    if (st.jobs.total.count > 0) {
+      line += "; total p50 " + ms(st.jobs.total.p50_ns / 1e6) + " ms, p95 " + ms(st.jobs.total.p95_ns / 1e6) + " ms";
+    }
+    $("jobs").textContent = line;
   }
 
   const h = st.history || [];

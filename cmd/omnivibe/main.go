@@ -29,6 +29,7 @@ Usage:
   omnivibe worker    run voice-over job workers only (scale-out)
   omnivibe migrate   apply the database migrations and exit
   omnivibe loadtest  run the report's load scenario against a server (Locust-style reports)
+                     (loadtest history | show RUN | compare A B | baseline: stored runs)
   omnivibe backup    copy the SQLite database to a file while the server runs
 
 Run "omnivibe <command> --help" for a command's flags. Every flag is also an

@@ -35,6 +35,24 @@ type contractServer struct {
 	lastErr  atomic.Value // the last rejection's message
 
 	logRejections io.Writer // when set, each rejection is written here
+
+	// finishAfter, when above zero, makes a voice-over end at the status poll
+	// that comes that long after it was accepted; until then (and always,
+	// when zero) it is running. failEvery > 0 makes every failEvery-th task
+	// end failed instead of succeeded.
+	finishAfter time.Duration
+	failEvery   int64
+	accepted    atomic.Int64
+	failed      atomic.Int64 // tasks that were given the failed end
+	finished    atomic.Int64 // tasks whose end was reported at least once
+}
+
+// fakeTask is one voice-over of the fake API.
+type fakeTask struct {
+	n        int64
+	created  time.Time
+	fail     bool
+	reported bool
 }
 
 type fakeSession struct {
@@ -47,7 +65,7 @@ type fakeAccount struct {
 	plan      string
 	clients   map[int64]bool
 	campaigns map[string]bool
-	tasks     map[string]bool
+	tasks     map[string]*fakeTask
 }
 
 func newContractServer(t testing.TB) *contractServer {
@@ -81,6 +99,9 @@ func (s *contractServer) handler() http.Handler {
 	mux.HandleFunc("POST /api/v1/audio/generate", s.count(epGenerateAudio, s.authed(s.generateAudio)))
 	mux.HandleFunc("GET /api/v1/audio/status/{task_id}", s.count(epAudioStatus, s.authed(s.audioStatus)))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if serveOperational(w, r) {
+			return // the generator's own probes, not the scenario's requests
+		}
 		s.total.Add(1)
 		mux.ServeHTTP(w, r)
 	})
@@ -190,7 +211,7 @@ func (s *contractServer) register(_ http.ResponseWriter, r *http.Request, _ *fak
 	}
 	s.emails[key] = true
 	s.nextID++
-	acc := &fakeAccount{id: s.nextID, plan: "free", clients: map[int64]bool{}, campaigns: map[string]bool{}, tasks: map[string]bool{}}
+	acc := &fakeAccount{id: s.nextID, plan: "free", clients: map[int64]bool{}, campaigns: map[string]bool{}, tasks: map[string]*fakeTask{}}
 	body := s.issueTokens(acc)
 	body["user"] = map[string]any{"id": acc.id, "email": in.Email, "name": in.Name, "role": "owner"}
 	body["account"] = map[string]any{"id": acc.id, "name": in.AccountName, "plan": "free"}
@@ -345,25 +366,48 @@ func (s *contractServer) generateAudio(_ http.ResponseWriter, r *http.Request, a
 	case in.VoiceID != "default" || in.Language != "ko":
 		return 0, nil, invalid("voice_id/language: want default/ko")
 	}
+	now := time.Now()
 	s.mu.Lock()
 	s.nextID++
 	id := fmt.Sprintf("task_%d", s.nextID)
-	acc.tasks[id] = true
+	n := s.accepted.Add(1)
+	ft := &fakeTask{n: n, created: now, fail: s.failEvery > 0 && n%s.failEvery == 0}
+	acc.tasks[id] = ft
+	if ft.fail && s.finishAfter > 0 {
+		s.failed.Add(1)
+	}
 	s.mu.Unlock()
 	return http.StatusAccepted, map[string]any{
-		"task_id": id, "status": "queued", "status_url": "/api/v1/audio/status/" + id, "created_at": time.Now().UTC(),
+		"task_id": id, "status": "queued", "status_url": "/api/v1/audio/status/" + id, "created_at": now.UTC(),
 	}, nil
 }
 
 func (s *contractServer) audioStatus(_ http.ResponseWriter, r *http.Request, acc *fakeAccount) (int, any, *apiError) {
 	id := r.PathValue("task_id")
 	s.mu.Lock()
-	ok := acc.tasks[id]
-	s.mu.Unlock()
-	if !ok {
+	defer s.mu.Unlock()
+	ft := acc.tasks[id]
+	if ft == nil {
 		return 0, nil, &apiError{http.StatusNotFound, "not_found", "no such task in this account"}
 	}
-	return http.StatusOK, map[string]any{"task_id": id, "status": "running", "progress": 0.5, "stage": "transcribing"}, nil
+	// The task started a fifth of the way to its end, so queued and
+	// processing times are both there to measure.
+	started := ft.created.Add(s.finishAfter / 5)
+	if s.finishAfter <= 0 || time.Since(ft.created) < s.finishAfter {
+		return http.StatusOK, map[string]any{"task_id": id, "status": "running", "progress": 0.5, "stage": "transcribing",
+			"created_at": ft.created.UTC(), "started_at": started.UTC(), "finished_at": nil}, nil
+	}
+	if !ft.reported {
+		ft.reported = true
+		s.finished.Add(1)
+	}
+	status, errBody := "succeeded", any(nil)
+	if ft.fail {
+		status = "failed"
+		errBody = map[string]any{"stage": "synthesize", "code": "provider_unavailable", "retryable": true, "message": "test failure"}
+	}
+	return http.StatusOK, map[string]any{"task_id": id, "status": status, "progress": 1, "stage": "store", "error": errBody,
+		"created_at": ft.created.UTC(), "started_at": started.UTC(), "finished_at": ft.created.Add(s.finishAfter).UTC()}, nil
 }
 
 // seenTotal is how many requests the server received.

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -29,11 +30,32 @@ type countingServer struct {
 func newCountingServer(t testing.TB, h http.HandlerFunc) *countingServer {
 	s := &countingServer{}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if serveOperational(w, r) {
+			return
+		}
 		s.seen.Add(1)
 		h(w, r)
 	}))
 	t.Cleanup(s.Close)
 	return s
+}
+
+// serveOperational answers the operational routes the generator reads
+// besides the scenario (GET /healthz for the version, GET /metrics in the
+// open model) as the real server does, so the test servers count only the
+// scenario's requests. It reports whether it answered.
+func serveOperational(w http.ResponseWriter, r *http.Request) bool {
+	switch {
+	case r.Method == http.MethodGet && r.URL.Path == "/healthz":
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"status":"ok","version":"test-1"}`))
+	case r.Method == http.MethodGet && r.URL.Path == "/metrics":
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+		w.Write([]byte("# TYPE go_goroutines gauge\ngo_goroutines 12\nprocess_resident_memory_bytes 2.5e+07\nprocess_open_fds 9\n"))
+	default:
+		return false
+	}
+	return true
 }
 
 // testOptions is a short run against hosts with the scenario's waits shrunk a
@@ -45,6 +67,7 @@ func testOptions(runTime time.Duration, users int, hosts ...string) Options {
 	o.SpawnRate = 1000
 	o.RunTime = runTime
 	o.waitScale = 0.01
+	o.NoHistory = true
 	return o
 }
 
@@ -83,4 +106,23 @@ func describeFailures(res *Result) string {
 		b.WriteString("\n  " + f.Method + " " + f.Name + ": " + f.Error)
 	}
 	return b.String()
+}
+
+// syncBuffer is a bytes.Buffer that the run's goroutines may write to while
+// the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

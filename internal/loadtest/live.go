@@ -5,12 +5,14 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"time"
 )
 
 // liveView prints the once-a-second progress line. On a terminal it redraws one
 // line with a progress bar; elsewhere (a CI log, a file) it prints plain lines.
 type liveView struct {
+	mu    sync.Mutex // the resource lines are printed from another goroutine
 	w     io.Writer
 	tty   bool
 	opts  Options
@@ -37,6 +39,8 @@ func (v *liveView) update(p HistoryPoint, ph phase) {
 		return
 	}
 	line := v.line(p, ph)
+	v.mu.Lock()
+	defer v.mu.Unlock()
 	if v.tty {
 		fmt.Fprintf(v.w, "\r\x1b[K%s", line)
 		v.drawn = true
@@ -85,8 +89,25 @@ func (v *liveView) progress(b *strings.Builder, label string, frac float64) {
 	fmt.Fprintf(b, "%-12s [%s%s] %3.0f%%", label, strings.Repeat("#", full), strings.Repeat(".", width-full), frac*100)
 }
 
+// printAside prints a line of its own (the server's resources) without
+// breaking the redrawn progress line: the next update draws it again below.
+func (v *liveView) printAside(line string) {
+	if v.w == nil {
+		return
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.tty {
+		fmt.Fprintf(v.w, "\r\x1b[K%s\n", line)
+		return
+	}
+	fmt.Fprintln(v.w, line)
+}
+
 // finish ends the redrawn line so later output starts on a fresh one.
 func (v *liveView) finish() {
+	v.mu.Lock()
+	defer v.mu.Unlock()
 	if v.w != nil && v.tty && v.drawn {
 		fmt.Fprintln(v.w)
 	}

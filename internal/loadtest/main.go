@@ -15,6 +15,11 @@ import (
 // met, 1 when a target was missed, 2 for bad flags or a report that could not be
 // written. Cancelling ctx (Ctrl-C) stops the run; the reports are still written.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		if sub, ok := subcommands[args[0]]; ok {
+			return sub(ctx, args[1:], stdout, stderr)
+		}
+	}
 	opts, err := ParseArgs(args)
 	if errors.Is(err, errHelp) {
 		usage(stdout)
@@ -24,9 +29,32 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "loadtest: %v\nRun 'omnivibe loadtest --help' for usage.\n", err)
 		return 2
 	}
+	return runMain(ctx, opts, stdout, stderr)
+}
+
+// runMain is Main after the flags were parsed.
+func runMain(ctx context.Context, opts Options, stdout, stderr io.Writer) int {
+	var err error
 	if err := prepareOutputs(opts); err != nil {
 		fmt.Fprintf(stderr, "loadtest: %v\n", err)
 		return 2
+	}
+	// The history is opened and the baseline loaded before the run, so that a
+	// wrong name is reported at once instead of after the load.
+	var hist *History
+	var base *Result
+	if !opts.NoHistory || opts.Baseline != "" {
+		if hist, err = OpenHistory(opts.HistoryDir); err != nil {
+			fmt.Fprintf(stderr, "loadtest: %v\n", err)
+			return 2
+		}
+		defer hist.Close()
+	}
+	if opts.Baseline != "" {
+		if base, err = hist.Load(ctx, opts.Baseline); err != nil {
+			fmt.Fprintf(stderr, "loadtest: --baseline: %v\n", err)
+			return 2
+		}
 	}
 
 	model := fmt.Sprintf("closed model, %d users at %g/s", opts.Users, opts.SpawnRate)
@@ -40,14 +68,27 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "loadtest: %v\n", err)
 		return 2
 	}
+	if base != nil {
+		res.Baseline = Compare(base, res)
+		res.Gates = CheckGates(res.Baseline, opts.Gates)
+	}
 	WriteConsoleReport(stdout, res)
 
 	status := 0
+	if !opts.NoHistory {
+		// Stored with a fresh context: a run stopped by Ctrl-C is still kept.
+		if err := hist.Save(context.WithoutCancel(ctx), res); err != nil {
+			fmt.Fprintf(stderr, "loadtest: history: %v\n", err)
+			status = 2
+		} else {
+			fmt.Fprintf(stderr, "loadtest: stored as run %s in %s\n", res.RunID, opts.HistoryDir)
+		}
+	}
 	if err := writeReports(opts, res); err != nil {
 		fmt.Fprintf(stderr, "loadtest: %v\n", err)
 		status = 2
 	}
-	if !res.SLOsMet() && status == 0 {
+	if (!res.SLOsMet() || !res.GatesPassed()) && status == 0 {
 		status = 1
 	}
 	return status

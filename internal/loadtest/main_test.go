@@ -99,7 +99,7 @@ func TestMainSLOGate(t *testing.T) {
 		trivialHandler(w, r)
 	})
 	run := func(slos ...string) (int, string) {
-		args := []string{"--host", srv.URL, "-u", "4", "-r", "100", "-t", "1s", "--no-wait"}
+		args := []string{"--host", srv.URL, "-u", "4", "-r", "100", "-t", "1s", "--no-wait", "--no-history"}
 		for _, s := range slos {
 			args = append(args, "--slo", s)
 		}
@@ -131,7 +131,7 @@ func TestMainCtrlCStillWritesReports(t *testing.T) {
 	code := Main(ctx, []string{
 		"--host", srv.URL, "-u", "3", "-r", "50", "-t", "1h", "--no-wait",
 		"--csv", filepath.Join(dir, "results", "run"), "--html", filepath.Join(dir, "results", "run.html"),
-		"--json", filepath.Join(dir, "results", "run.json"),
+		"--json", filepath.Join(dir, "results", "run.json"), "--history-dir", filepath.Join(dir, "history"),
 	}, &out, &errOut)
 	if code != 0 {
 		t.Errorf("exit %d after Ctrl-C, want 0\nstderr: %s", code, errOut.String())
@@ -170,7 +170,7 @@ func TestMainReportsUnwritableOutput(t *testing.T) {
 	}
 	var out, errOut bytes.Buffer
 	// A report path under a regular file cannot be created: caught before the run.
-	code := Main(context.Background(), []string{"--host", srv.URL, "-t", "1s", "--json", filepath.Join(blocker, "x.json")}, &out, &errOut)
+	code := Main(context.Background(), []string{"--host", srv.URL, "-t", "1s", "--no-history", "--json", filepath.Join(blocker, "x.json")}, &out, &errOut)
 	if code != 2 || srv.seen.Load() != 0 {
 		t.Errorf("exit %d with %d requests sent, want 2 and none", code, srv.seen.Load())
 	}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"slices"
 	"strconv"
@@ -50,6 +51,35 @@ type Options struct {
 	JSONFile  string
 	SLOs      []SLO // targets checked at the end; any miss gives exit status 1
 
+	// HistoryDir holds the history file (every run is stored there unless
+	// NoHistory). Default ./loadtest-history.
+	HistoryDir string
+	NoHistory  bool
+	// Baseline names the stored run the new one is compared with: a run id (or
+	// a prefix of one), "latest" or a baseline name. Empty: no comparison.
+	Baseline string
+	// Gates are --max-regression limits against the baseline: any that is
+	// significantly exceeded gives exit status 1.
+	Gates []Gate
+
+	// TrackJobs follows every accepted voice-over to its end by polling its
+	// status every TrackInterval (default 500 ms) with at most TrackConcurrency
+	// polls at once (default 16), following at most TrackMax tasks at a time
+	// (default 100,000), and for at most TrackTimeout after the run (default 2 m).
+	TrackJobs        bool
+	TrackInterval    time.Duration
+	TrackConcurrency int
+	TrackMax         int
+	TrackTimeout     time.Duration
+
+	// Web, when set, is the address of the live web view (e.g. 127.0.0.1:8089).
+	Web string
+	// webHold, when set, keeps the web view serving the final numbers after
+	// the run until it is closed; tests read the page then.
+	webHold <-chan struct{}
+	// webReady, when set, receives the web view's address once it listens.
+	webReady chan<- string
+
 	// ignoreCPU lets the open model's worker pool grow even when the machine's
 	// CPU is busy, so tests that check growth do not depend on what else runs.
 	ignoreCPU bool
@@ -69,7 +99,13 @@ func DefaultOptions() Options {
 		MaxInFlight: 10000,
 		Timeout:     30 * time.Second,
 		StopTimeout: 5 * time.Second,
-		waitScale:   1,
+		HistoryDir:  "loadtest-history",
+
+		TrackInterval:    500 * time.Millisecond,
+		TrackConcurrency: 16,
+		TrackMax:         100000,
+		TrackTimeout:     2 * time.Minute,
+		waitScale:        1,
 	}
 }
 
@@ -77,6 +113,10 @@ func DefaultOptions() Options {
 const defaultHost = "http://127.0.0.1:8080"
 
 const usageText = `Usage: omnivibe loadtest [flags]
+       omnivibe loadtest history [--history-dir DIR] [-n N]
+       omnivibe loadtest show RUN
+       omnivibe loadtest compare A B
+       omnivibe loadtest baseline set NAME RUN | list | delete NAME
 
 Runs the performance report's scenario (regular users 70 %%, power users 30 %%)
 against one or more OmniVibe Pro servers and reports Locust-style statistics.
@@ -105,17 +145,38 @@ Flags:
                             --slo "GET /api/v1/campaigns:p95=100ms,p99=150ms"
                           pN (any N in 0-100), avg, max: at most; errors: at most
                           (percent or fraction); rps: at least
+      --history-dir DIR   where runs are stored (SQLite) (default %s)
+      --no-history        do not store this run
+      --baseline RUN      compare with a stored run: its id (or a prefix), latest,
+                          or a name from 'loadtest baseline set'
+      --max-regression L  with --baseline: fail (exit 1) on a significant regression
+                          past a limit; repeatable, --slo's syntax:
+                            --max-regression p99=20%%,rps=-10%%
+                            --max-regression "GET /api/v1/campaigns:p95=15%%,errors=1%%"
+                          p50, p95, p99, avg: most increase; rps: most drop;
+                          errors: most increase in percentage points
+      --track-jobs        follow every accepted voice-over to its end and report
+                          queued / processing / total / delivered times and outcomes
+      --track-interval D  status poll interval per task (default %s)
+      --track-concurrency N  most status polls at once (default %d)
+      --track-timeout D   after the run, how long to wait for tasks to end (default %s)
+      --web ADDR          serve a live view with charts and stop / user-count
+                          controls while the test runs, e.g. 127.0.0.1:8089
       --headless          accepted for Locust compatibility (always headless)
   -h, --help              show this help
 
-Exit status: 0 run finished and every target met; 1 a target was missed;
-2 bad flags or a report could not be written. Ctrl-C stops the run and still
+Open-model runs (--rate) read each server's /metrics every 10 s (RSS,
+goroutines, open files), print them next to the latencies and flag steady growth.
+
+Exit status: 0 run finished and every target met; 1 a target was missed or a
+regression gate failed; 2 bad flags or a report could not be written. Ctrl-C stops the run and still
 writes every report.
 `
 
 func usage(w io.Writer) {
 	d := DefaultOptions()
-	fmt.Fprintf(w, usageText, defaultHost, d.Users, d.SpawnRate, d.RunTime, d.MaxInFlight, d.Timeout, d.StopTimeout)
+	fmt.Fprintf(w, usageText, defaultHost, d.Users, d.SpawnRate, d.RunTime, d.MaxInFlight, d.Timeout, d.StopTimeout,
+		d.HistoryDir, d.TrackInterval, d.TrackConcurrency, d.TrackTimeout)
 }
 
 // errHelp is returned by ParseArgs when --help was asked for.
@@ -155,6 +216,16 @@ func ParseArgs(args []string) (Options, error) {
 	fs.StringVar(&o.HTMLFile, "html", "", "")
 	fs.StringVar(&o.JSONFile, "json", "", "")
 	fs.Var(&slos, "slo", "")
+	fs.StringVar(&o.HistoryDir, "history-dir", o.HistoryDir, "")
+	fs.BoolVar(&o.NoHistory, "no-history", false, "")
+	fs.StringVar(&o.Baseline, "baseline", "", "")
+	var gates stringList
+	fs.Var(&gates, "max-regression", "")
+	fs.BoolVar(&o.TrackJobs, "track-jobs", false, "")
+	fs.Var(durationFlag{d: &o.TrackInterval}, "track-interval", "")
+	fs.IntVar(&o.TrackConcurrency, "track-concurrency", o.TrackConcurrency, "")
+	fs.Var(durationFlag{d: &o.TrackTimeout, bareSeconds: true}, "track-timeout", "")
+	fs.StringVar(&o.Web, "web", "", "")
 	fs.Bool("headless", true, "")
 
 	if err := fs.Parse(args); err != nil {
@@ -172,6 +243,13 @@ func ParseArgs(args []string) (Options, error) {
 			return o, fmt.Errorf("--slo %q: %w", s, err)
 		}
 		o.SLOs = append(o.SLOs, parsed...)
+	}
+	for _, g := range gates {
+		parsed, err := ParseGates(g)
+		if err != nil {
+			return o, fmt.Errorf("--max-regression %q: %w", g, err)
+		}
+		o.Gates = append(o.Gates, parsed...)
 	}
 	return o, o.Validate()
 }
@@ -206,6 +284,25 @@ func (o *Options) Validate() error {
 		return fmt.Errorf("--timeout %s: must be above 0", o.Timeout)
 	case o.StopTimeout < 0:
 		return fmt.Errorf("--stop-timeout %s: must be 0 or above", o.StopTimeout)
+	case len(o.Gates) > 0 && o.Baseline == "":
+		return errors.New("--max-regression needs --baseline: a regression is measured against a stored run")
+	case o.Baseline != "" && o.NoHistory && o.HistoryDir == "":
+		return errors.New("--baseline needs --history-dir")
+	case !o.NoHistory && o.HistoryDir == "":
+		return errors.New("--history-dir: empty; give a directory, or --no-history")
+	case o.TrackJobs && o.TrackInterval < 10*time.Millisecond:
+		return fmt.Errorf("--track-interval %s: must be at least 10ms", o.TrackInterval)
+	case o.TrackJobs && o.TrackConcurrency < 1:
+		return fmt.Errorf("--track-concurrency %d: must be at least 1", o.TrackConcurrency)
+	case o.TrackJobs && o.TrackTimeout < 0:
+		return fmt.Errorf("--track-timeout %s: must be 0 or above", o.TrackTimeout)
+	case o.TrackMax < 1 && o.TrackJobs:
+		return fmt.Errorf("track max %d: must be at least 1", o.TrackMax)
+	}
+	if o.Web != "" {
+		if _, _, err := net.SplitHostPort(o.Web); err != nil {
+			return fmt.Errorf("--web %q: want host:port, e.g. 127.0.0.1:8089", o.Web)
+		}
 	}
 	if o.waitScale == 0 {
 		o.waitScale = 1

@@ -83,7 +83,78 @@ func WriteConsoleReport(w io.Writer, res *Result) {
 	}
 
 	writeRunSummary(w, res)
+	writeJobs(w, res.Jobs)
+	writeResources(w, res.Resources)
 	writeSLOVerdicts(w, res)
+	if res.Baseline != nil {
+		fmt.Fprintln(w)
+		WriteComparison(w, res.Baseline, "run "+res.Baseline.BaseID, "this run "+res.RunID)
+	}
+	writeGateVerdicts(w, res)
+}
+
+// writeJobs prints the --track-jobs section.
+func writeJobs(w io.Writer, j *JobStats) {
+	if j == nil {
+		return
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "Voice-overs followed to their end (--track-jobs, status polled every %s): %d accepted", j.PollInterval, j.Accepted)
+	if j.Untracked > 0 {
+		fmt.Fprintf(w, ", %d not followed (too many at once)", j.Untracked)
+	}
+	fmt.Fprintln(w)
+	var parts []string
+	for _, k := range []string{"succeeded", "partial", "failed", "cancelled", "unfinished", "lost"} {
+		if n := j.Outcomes[k]; n > 0 || k == "succeeded" || k == "failed" {
+			parts = append(parts, fmt.Sprintf("%s %d (%.1f%%)", k, n, j.Share(k)*100))
+		}
+	}
+	fmt.Fprintf(w, "Outcomes: %s\n", strings.Join(parts, ", "))
+	fmt.Fprintf(w, "%-12s %8s %9s %9s %9s %9s %9s\n", "Time", "# tasks", "p50", "p90", "p95", "p99", "max")
+	for _, row := range []struct {
+		name string
+		s    DurationSummary
+	}{{"queued", j.Queued}, {"processing", j.Processing}, {"total", j.Total}, {"delivered", j.Delivered}} {
+		fmt.Fprintf(w, "%-12s %8d %9s %9s %9s %9s %9s\n", row.name, row.s.Count, formatLatency(row.s.P50), formatLatency(row.s.P90),
+			formatLatency(row.s.P95), formatLatency(row.s.P99), formatLatency(row.s.Max))
+	}
+	fmt.Fprintln(w, "queued: created to started; processing: started to finished; total: created to finished (server clock);")
+	fmt.Fprintln(w, "delivered: the 202 to the poll that saw the end (includes up to one poll interval). "+j.Note)
+	fmt.Fprintf(w, "Status polls: %d (%d failed and were retried)\n", j.Polls, j.PollErrors)
+}
+
+// writeResources prints the servers' resource trends of an open-model run.
+func writeResources(w io.Writer, r *ResourceStats) {
+	if r == nil {
+		return
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Server resources (from /metrics every 10 s; growth is the least-squares slope over the run)")
+	for _, h := range r.Hosts {
+		fmt.Fprintf(w, "%s: %d samples", h.Host, len(h.Samples))
+		if h.Errors > 0 {
+			fmt.Fprintf(w, ", %d scrapes failed", h.Errors)
+		}
+		fmt.Fprintln(w)
+		for _, t := range h.Trends {
+			flag := ""
+			if t.Growing {
+				flag = "  GROWING: " + t.Note
+			} else if t.Note != "" {
+				flag = "  (" + t.Note + ")"
+			}
+			format := formatCount
+			if t.Metric == "rss_bytes" {
+				format = formatBytes
+			}
+			fmt.Fprintf(w, "  %-11s first %s last %s, slope %s/h, R² %.2f%s\n", t.Metric, format(t.First), format(t.Last),
+				format(t.SlopePerHour), t.R2, flag)
+		}
+	}
+	if r.Growing() {
+		fmt.Fprintln(w, "WARNING: a server resource grew steadily during the run (a leak, or a run too short to level off)")
+	}
 }
 
 // tableMillis formats a latency in milliseconds for a narrow column.
@@ -103,6 +174,8 @@ func writeRunSummary(w io.Writer, res *Result) {
 	state := "finished"
 	if res.Interrupted {
 		state = "interrupted (Ctrl-C): statistics cover the time until then"
+	} else if res.StoppedFromWeb {
+		state = "stopped from the web view: statistics cover the time until then"
 	}
 	fmt.Fprintf(w, "Run %s %s after %s against %s\n", res.RunID, state,
 		res.Duration().Round(time.Millisecond), strings.Join(res.Hosts, ", "))

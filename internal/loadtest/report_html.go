@@ -33,6 +33,57 @@ type htmlData struct {
 	Schedule  string
 	Warning   string
 	Generated string
+
+	Machine    string
+	Comparison *htmlComparison
+	Gates      []GateResult
+	GatesOK    bool
+	Jobs       *htmlJobs
+	Resources  []htmlResourceHost
+}
+
+type htmlComparison struct {
+	Title   string
+	Note    string
+	Columns []string
+	Rows    []htmlCompareRow
+	Details []string
+}
+
+type htmlCompareRow struct {
+	Label   string
+	Cells   []htmlCompareCell
+	Verdict string
+	Bad     bool
+}
+
+type htmlCompareCell struct {
+	Text  string
+	Title string
+	Class string // "worse", "better" or ""
+}
+
+type htmlJobs struct {
+	Summary  string
+	Outcomes string
+	Rows     []htmlJobRow
+	Note     string
+}
+
+type htmlJobRow struct {
+	Name                    string
+	Count                   int64
+	P50, P90, P95, P99, Max string
+}
+
+type htmlResourceHost struct {
+	Host   string
+	Trends []htmlTrend
+}
+
+type htmlTrend struct {
+	Metric, First, Last, Slope, R2, Note string
+	Growing                              bool
 }
 
 type htmlRow struct {
@@ -87,6 +138,77 @@ func buildHTMLData(res *Result) htmlData {
 	}
 	d.Total = htmlRowOf(&res.Total)
 	d.Charts = historyCharts(res)
+	d.Machine = fmt.Sprintf("%s, %d cores; server version %s", res.Machine.CPUModel, res.Machine.Cores, res.ServerVersion)
+	if c := res.Baseline; c != nil {
+		hc := &htmlComparison{
+			Title:   fmt.Sprintf("Compared with run %s (started %s, server %s)", c.BaseID, c.BaseStart.UTC().Format(time.RFC3339), c.BaseVersion),
+			Columns: compareColumns,
+			Note:    "Changes in percent of the base (errors in percentage points); * marks a significant change: percentiles by non-overlapping 95% order-statistic intervals, avg by Mann-Whitney U on the histograms, rps on per-second counts.",
+		}
+		if !c.SameMachine() {
+			hc.Note += fmt.Sprintf(" The runs came from different machines (%s vs %s).", c.BaseMachine.CPUModel, c.NewMachine.CPUModel)
+		}
+		for _, r := range c.Rows {
+			row := htmlCompareRow{Label: r.Label, Verdict: r.Summary(), Bad: r.Summary() == "regression"}
+			for _, col := range compareColumns {
+				m := r.Metric(col)
+				cell := htmlCompareCell{Text: formatChangeCell(m)}
+				if m != nil {
+					cell.Title = fmt.Sprintf("%s -> %s; %s", formatMetricValue(m, m.Base), formatMetricValue(m, m.New), m.Detail)
+					if m.Significant {
+						cell.Class = map[bool]string{true: "worse", false: "better"}[m.Worse]
+					}
+				}
+				row.Cells = append(row.Cells, cell)
+			}
+			hc.Rows = append(hc.Rows, row)
+		}
+		if len(c.Rows) > 0 {
+			agg := &c.Rows[0]
+			for _, col := range compareColumns {
+				if m := agg.Metric(col); m != nil {
+					hc.Details = append(hc.Details, fmt.Sprintf("%s %s: %s -> %s, %s (%s)", agg.Label, col,
+						formatMetricValue(m, m.Base), formatMetricValue(m, m.New), m.Verdict(), m.Detail))
+				}
+			}
+		}
+		d.Comparison = hc
+	}
+	d.Gates, d.GatesOK = res.Gates, res.GatesPassed()
+	if j := res.Jobs; j != nil {
+		hj := &htmlJobs{
+			Summary: fmt.Sprintf("%d voice-overs accepted, %d followed to their end (status polled every %s, %d polls)",
+				j.Accepted, j.Accepted-j.Untracked, j.PollInterval, j.Polls),
+			Note: "queued: created to started; processing: started to finished; total: created to finished (server clock); delivered: the 202 to the poll that saw the end. " + j.Note,
+		}
+		var parts []string
+		for _, k := range []string{"succeeded", "partial", "failed", "cancelled", "unfinished", "lost"} {
+			parts = append(parts, fmt.Sprintf("%s %d (%.1f%%)", k, j.Outcomes[k], j.Share(k)*100))
+		}
+		hj.Outcomes = strings.Join(parts, ", ")
+		for _, r := range []struct {
+			name string
+			s    DurationSummary
+		}{{"queued", j.Queued}, {"processing", j.Processing}, {"total", j.Total}, {"delivered", j.Delivered}} {
+			hj.Rows = append(hj.Rows, htmlJobRow{Name: r.name, Count: r.s.Count, P50: formatLatency(r.s.P50), P90: formatLatency(r.s.P90),
+				P95: formatLatency(r.s.P95), P99: formatLatency(r.s.P99), Max: formatLatency(r.s.Max)})
+		}
+		d.Jobs = hj
+	}
+	if r := res.Resources; r != nil {
+		for _, h := range r.Hosts {
+			hh := htmlResourceHost{Host: fmt.Sprintf("%s (%d samples, %d failed scrapes)", h.Host, len(h.Samples), h.Errors)}
+			for _, t := range h.Trends {
+				format := formatCount
+				if t.Metric == "rss_bytes" {
+					format = formatBytes
+				}
+				hh.Trends = append(hh.Trends, htmlTrend{Metric: t.Metric, First: format(t.First), Last: format(t.Last),
+					Slope: format(t.SlopePerHour) + "/h", R2: fmt.Sprintf("%.2f", t.R2), Note: t.Note, Growing: t.Growing})
+			}
+			d.Resources = append(d.Resources, hh)
+		}
+	}
 	return d
 }
 
@@ -254,12 +376,15 @@ svg.chart { width: 100%; max-width: 960px; height: auto; background: #fff; borde
 svg .title { font-size: 14px; font-weight: 600; fill: #1d2430; }
 svg .tick { font-size: 11px; fill: #4a5565; }
 svg .grid { stroke: #e6e9ee; stroke-width: 1; }
+td.worse { color: #b3261e; font-weight: 600; }
+td.better { color: #1e7b34; font-weight: 600; }
 </style>
 </head>
 <body>
 <h1>{{.Title}}</h1>
 <p class="meta">Started {{.Started}}, lasted {{.Duration}}, against {{.Hosts}}</p>
 <p class="meta">{{.Shape}}</p>
+<p class="meta">Load from {{.Machine}}</p>
 {{with .Schedule}}<p class="meta">{{.}}</p>{{end}}
 {{with .Warning}}<p class="warn">{{.}}</p>{{end}}
 
@@ -277,6 +402,37 @@ svg .grid { stroke: #e6e9ee; stroke-width: 1; }
 {{range .Rows}}<tr><td class="l">{{.Method}}</td><td class="l">{{.Name}}</td><td>{{.Requests}}</td><td>{{.Failures}}</td><td>{{.FailurePct}}</td><td>{{.Avg}}</td><td>{{.Min}}</td><td>{{.Max}}</td>{{range .Percentiles}}<td>{{.}}</td>{{end}}<td>{{.RPS}}</td><td>{{.FailuresPerS}}</td><td>{{.AvgSizeB}}</td></tr>
 {{end}}{{with .Total}}<tr class="total"><td class="l"></td><td class="l">{{.Name}}</td><td>{{.Requests}}</td><td>{{.Failures}}</td><td>{{.FailurePct}}</td><td>{{.Avg}}</td><td>{{.Min}}</td><td>{{.Max}}</td>{{range .Percentiles}}<td>{{.}}</td>{{end}}<td>{{.RPS}}</td><td>{{.FailuresPerS}}</td><td>{{.AvgSizeB}}</td></tr>{{end}}
 </table></div>
+
+{{with .Comparison}}
+<h2>{{.Title}}</h2>
+<table>
+<tr><th class="l">Name</th>{{range .Columns}}<th>{{.}}</th>{{end}}<th class="l">verdict</th></tr>
+{{range .Rows}}<tr><td class="l">{{.Label}}</td>{{range .Cells}}<td class="{{.Class}}" title="{{.Title}}">{{.Text}}</td>{{end}}<td class="l">{{if .Bad}}<span class="missed">{{.Verdict}}</span>{{else}}{{.Verdict}}{{end}}</td></tr>
+{{end}}</table>
+<p class="meta">{{.Note}}</p>
+<ul>{{range .Details}}<li>{{.}}</li>{{end}}</ul>
+{{end}}
+{{if .Gates}}
+<h2>Regression gate: {{if .GatesOK}}<span class="met">all limits held</span>{{else}}<span class="missed">failed</span>{{end}}</h2>
+<ul>{{range .Gates}}<li>{{if .Failed}}<span class="missed">FAIL</span>{{else}}<span class="met">ok</span>{{end}} {{.Message}}</li>{{end}}</ul>
+{{end}}
+{{with .Jobs}}
+<h2>Voice-overs, start to end</h2>
+<p>{{.Summary}}. Outcomes: {{.Outcomes}}</p>
+<table>
+<tr><th class="l">Time</th><th># tasks</th><th>p50</th><th>p90</th><th>p95</th><th>p99</th><th>max</th></tr>
+{{range .Rows}}<tr><td class="l">{{.Name}}</td><td>{{.Count}}</td><td>{{.P50}}</td><td>{{.P90}}</td><td>{{.P95}}</td><td>{{.P99}}</td><td>{{.Max}}</td></tr>
+{{end}}</table>
+<p class="meta">{{.Note}}</p>
+{{end}}
+{{if .Resources}}
+<h2>Server resources</h2>
+{{range .Resources}}<h3>{{.Host}}</h3>
+<table><tr><th class="l">Metric</th><th>first</th><th>last</th><th>slope</th><th>R²</th><th class="l">trend</th></tr>
+{{range .Trends}}<tr><td class="l">{{.Metric}}</td><td>{{.First}}</td><td>{{.Last}}</td><td>{{.Slope}}</td><td>{{.R2}}</td><td class="l">{{if .Growing}}<span class="missed">growing: {{.Note}}</span>{{else}}{{.Note}}{{end}}</td></tr>
+{{end}}</table>
+{{end}}
+{{end}}
 
 <h2>Charts</h2>
 {{range .Charts}}{{.}}

@@ -3,6 +3,7 @@ package loadtest
 import (
 	"encoding/json"
 	"io"
+	"math"
 	"time"
 )
 
@@ -31,6 +32,53 @@ type (
 		Schedule        *jsonSchedule  `json:"schedule,omitempty"`
 		SLO             *jsonSLO       `json:"slo,omitempty"`
 		History         []jsonHistory  `json:"history"`
+		ServerVersion   string         `json:"server_version,omitempty"`
+		Machine         Machine        `json:"machine"`
+		StoppedFromWeb  bool           `json:"stopped_from_web,omitempty"`
+		Baseline        *jsonBaseline  `json:"baseline,omitempty"`
+		Jobs            *JobStats      `json:"jobs,omitempty"`
+		Resources       *ResourceStats `json:"resources,omitempty"`
+	}
+	jsonBaseline struct {
+		RunID     string           `json:"run_id"`
+		StartedAt time.Time        `json:"started_at"`
+		Version   string           `json:"server_version"`
+		Endpoints []jsonComparison `json:"endpoints"`
+		Gates     *jsonGates       `json:"gates,omitempty"`
+	}
+	jsonComparison struct {
+		Name        string           `json:"name"`
+		Verdict     string           `json:"verdict"`
+		Metrics     []jsonChange     `json:"metrics"`
+		MannWhitney *jsonMannWhitney `json:"mann_whitney,omitempty"`
+	}
+	jsonChange struct {
+		Metric      string  `json:"metric"`
+		Base        float64 `json:"base"`
+		New         float64 `json:"new"`
+		Change      float64 `json:"change"`
+		Significant bool    `json:"significant"`
+		Verdict     string  `json:"verdict"`
+		Detail      string  `json:"detail"`
+	}
+	jsonMannWhitney struct {
+		U           float64 `json:"u"`
+		Z           float64 `json:"z"`
+		P           float64 `json:"p"`
+		A           float64 `json:"a"`
+		Significant bool    `json:"significant"`
+	}
+	jsonGates struct {
+		Passed bool       `json:"passed"`
+		Limits []jsonGate `json:"limits"`
+	}
+	jsonGate struct {
+		Endpoint    string  `json:"endpoint"`
+		Limit       string  `json:"limit"`
+		Change      float64 `json:"change"`
+		Significant bool    `json:"significant"`
+		Failed      bool    `json:"failed"`
+		Message     string  `json:"message"`
 	}
 	jsonEndpoint struct {
 		Method            string             `json:"method,omitempty"`
@@ -136,6 +184,41 @@ func WriteJSON(w io.Writer, res *Result) error {
 			WindowP50Ms: millis(p.WindowP50), WindowP95Ms: millis(p.WindowP95),
 			TotalRequests: p.TotalRequests, TotalFailures: p.TotalFailures,
 		})
+	}
+	r.ServerVersion, r.Machine, r.StoppedFromWeb, r.Jobs, r.Resources = res.ServerVersion, res.Machine, res.StoppedFromWeb, res.Jobs, res.Resources
+	if c := res.Baseline; c != nil {
+		b := &jsonBaseline{RunID: c.BaseID, StartedAt: c.BaseStart.UTC(), Version: c.BaseVersion, Endpoints: []jsonComparison{}}
+		for _, row := range c.Rows {
+			jc := jsonComparison{Name: row.Label, Verdict: row.Summary()}
+			for _, m := range row.Metrics {
+				change := m.Change
+				if math.IsInf(change, 0) {
+					change = 0 // JSON has no infinity; base and new say it all
+				}
+				jc.Metrics = append(jc.Metrics, jsonChange{Metric: m.Metric, Base: m.Base, New: m.New, Change: change,
+					Significant: m.Significant, Verdict: m.Verdict(), Detail: m.Detail})
+			}
+			if mw := row.MannWhitney; mw != nil {
+				jc.MannWhitney = &jsonMannWhitney{U: mw.U, Z: mw.Z, P: mw.P, A: mw.A, Significant: mw.Significant}
+			}
+			b.Endpoints = append(b.Endpoints, jc)
+		}
+		if len(res.Gates) > 0 {
+			b.Gates = &jsonGates{Passed: res.GatesPassed()}
+			for _, g := range res.Gates {
+				ep := g.Gate.Endpoint
+				if ep == "" {
+					ep = "Aggregated"
+				}
+				change := g.Change
+				if math.IsInf(change, 0) {
+					change = 0
+				}
+				b.Gates.Limits = append(b.Gates.Limits, jsonGate{Endpoint: ep, Limit: g.Gate.Spec, Change: change,
+					Significant: g.Significant, Failed: g.Failed, Message: g.Message})
+			}
+		}
+		r.Baseline = b
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

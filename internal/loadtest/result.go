@@ -15,6 +15,8 @@ type Result struct {
 	Timeout     time.Duration
 	Start, End  time.Time
 	Interrupted bool // stopped by Ctrl-C (context cancellation) before --run-time
+	// StoppedFromWeb says the web view's stop button ended the run early.
+	StoppedFromWeb bool
 
 	Endpoints []EndpointStats // sorted by name, then method, as Locust sorts them
 	Total     EndpointStats   // the Aggregated row
@@ -25,10 +27,30 @@ type Result struct {
 	// Abandoned counts requests still in flight when the run stopped (Ctrl-C, or
 	// --stop-timeout after --run-time). They measured nothing and are not counted.
 	Abandoned int64
+
+	MaxInFlight   int
+	ServerVersion string  // from the first host's /healthz ("unknown" when it says none)
+	Machine       Machine // where the load came from
+	// Baseline is the comparison with --baseline's run, nil without one; Gates
+	// are the --max-regression verdicts against it.
+	Baseline  *Comparison
+	Gates     []GateResult
+	Jobs      *JobStats      // --track-jobs: how accepted voice-overs ended, and when
+	Resources *ResourceStats // open model: the server's memory, goroutines and files over time
 }
 
 // Duration is how long the run lasted.
 func (r *Result) Duration() time.Duration { return r.End.Sub(r.Start) }
+
+// GatesPassed reports whether no --max-regression limit was significantly exceeded.
+func (r *Result) GatesPassed() bool {
+	for _, g := range r.Gates {
+		if g.Failed {
+			return false
+		}
+	}
+	return true
+}
 
 // SLOsMet reports whether every target was met (true when there were none).
 func (r *Result) SLOsMet() bool {

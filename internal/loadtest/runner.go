@@ -4,14 +4,18 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"io"
 	mathrand "math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/omnivibepro/omnivibe/client"
 )
 
 // runner holds one run's shared state.
@@ -29,6 +33,12 @@ type runner struct {
 	late      atomic.Int64
 	schedAt   atomic.Int64 // UnixNano of the schedule's start; 0 before it
 	abandoned atomic.Int64 // requests cut off by the stop, not in the statistics
+
+	// wantUsers is the closed model's user count; the web view may change it
+	// while the run goes on. usersChanged wakes the spawner when it does.
+	wantUsers    atomic.Int64
+	usersChanged chan struct{}
+	jobs         *jobTracker // --track-jobs, else nil
 }
 
 func newRunner(opts Options) *runner {
@@ -65,7 +75,21 @@ func newRunner(opts Options) *runner {
 		ForceAttemptHTTP2:     false, // HTTP/1.1, as Locust's requests speaks it
 	}
 	r.transport = transport
+	r.wantUsers.Store(int64(opts.Users))
+	r.usersChanged = make(chan struct{}, 1)
+	if opts.TrackJobs {
+		r.jobs = newJobTracker(transport, opts)
+	}
 	return r
+}
+
+// setUsers changes the closed model's number of running users.
+func (r *runner) setUsers(n int) {
+	r.wantUsers.Store(int64(n))
+	select {
+	case r.usersChanged <- struct{}{}:
+	default:
+	}
 }
 
 // Run executes one load test and returns what it measured. progress receives the
@@ -77,6 +101,9 @@ func Run(ctx context.Context, opts Options, progress io.Writer) (*Result, error)
 	}
 	r := newRunner(opts)
 	defer r.transport.CloseIdleConnections()
+	// The version is asked for beside the run, so a slow /healthz delays nothing.
+	versionCh := make(chan string, 1)
+	go func() { versionCh <- serverVersion(ctx, r.transport, opts) }()
 
 	start := time.Now()
 	// stopCtx ends at --run-time (or Ctrl-C): no new request starts after it.
@@ -98,6 +125,34 @@ func Run(ctx context.Context, opts Options, progress io.Writer) (*Result, error)
 	}()
 	col := newCollector(r.rec, start)
 	live := newLiveView(progress, opts, start)
+	var web *webView
+	if opts.Web != "" {
+		var err error
+		if web, err = startWebView(opts, r, cancelStop); err != nil {
+			return nil, err
+		}
+		defer web.close()
+		if progress != nil {
+			fmt.Fprintf(progress, "loadtest: live view on http://%s/\n", web.addr)
+		}
+	}
+	var watcher *resourceWatcher
+	var scrapes sync.WaitGroup
+	defer scrapes.Wait() // no resource line is printed after Run returned
+	if opts.Rate > 0 {
+		watcher = newResourceWatcher(r.transport, opts)
+	}
+	jobsDone := make(chan struct{})
+	jobsCtx, cancelJobs := context.WithCancel(ctx)
+	defer cancelJobs()
+	if r.jobs != nil {
+		go func() {
+			defer close(jobsDone)
+			r.jobs.run(jobsCtx)
+		}()
+	} else {
+		close(jobsDone)
+	}
 
 	done := make(chan struct{})
 	go func() {
@@ -119,25 +174,88 @@ loop:
 		case now := <-ticker.C:
 			p := col.tick(now, int(r.users.Load()), int(r.inFlight.Load()))
 			live.update(p, r.phase(now))
+			if web != nil {
+				web.publish(col.liveSnapshot(now, p, r, "running"))
+			}
+			// The first sample comes ten seconds in, then one every ten seconds;
+			// the scrape runs beside the ticks so a slow /metrics delays nothing.
+			if watcher != nil && len(col.history)%int(resourceEvery/time.Second) == 0 {
+				scrapes.Add(1)
+				go func(elapsed time.Duration, p HistoryPoint) {
+					defer scrapes.Done()
+					line := watcher.sample(stopCtx, elapsed, p)
+					live.printAside(line)
+				}(p.Elapsed, p)
+			}
 		}
 	}
 	end := time.Now()
 	col.tick(end, int(r.users.Load()), 0)
 	live.finish()
+	if r.jobs != nil {
+		// No task is accepted any more; the tracked ones get --track-timeout to end.
+		r.jobs.close()
+		t := time.NewTimer(opts.TrackTimeout)
+		select {
+		case <-jobsDone:
+		case <-t.C:
+			cancelJobs()
+			<-jobsDone
+		case <-ctx.Done():
+			cancelJobs()
+			<-jobsDone
+		}
+		t.Stop()
+	}
 
 	res := &Result{
 		RunID: r.runID, Model: "closed", Hosts: opts.Hosts, Users: opts.Users, SpawnRate: opts.SpawnRate,
 		RunTime: opts.RunTime, NoWait: opts.NoWait, Rate: opts.Rate, Timeout: opts.Timeout,
 		Start: start, End: end, Interrupted: ctx.Err() != nil, History: col.history,
+		MaxInFlight: opts.MaxInFlight, ServerVersion: <-versionCh, Machine: thisMachine(),
+	}
+	if web != nil {
+		res.StoppedFromWeb = web.stopped.Load()
 	}
 	res.Endpoints, res.Total, res.Failures = col.snapshot(end)
+	if r.jobs != nil {
+		res.Jobs = r.jobs.stats()
+	}
+	if watcher != nil {
+		scrapes.Wait()
+		res.Resources = watcher.stats()
+	}
 	if opts.Rate > 0 {
 		res.Model = "open"
 		res.Schedule = r.scheduleStats(col, end)
 	}
 	res.Abandoned = r.abandoned.Load()
 	res.SLOs = CheckSLOs(res, opts.SLOs)
+	if web != nil {
+		web.publish(finalSnapshot(res))
+		if opts.webHold != nil {
+			select {
+			case <-opts.webHold:
+			case <-ctx.Done():
+			}
+		}
+	}
 	return res, nil
+}
+
+// serverVersion asks the first host's /healthz for the version it runs.
+func serverVersion(ctx context.Context, transport http.RoundTripper, opts Options) string {
+	ctx, cancel := context.WithTimeout(ctx, min(opts.Timeout, 5*time.Second))
+	defer cancel()
+	c := client.New(opts.Hosts[0], client.WithHTTPClient(&http.Client{Transport: transport}), client.WithUserAgent(userAgent[0]))
+	h, err := c.Health(ctx)
+	switch {
+	case err != nil:
+		return "unknown (/healthz: " + failureKind(err) + ")"
+	case h.Version == "":
+		return "unknown"
+	}
+	return h.Version
 }
 
 // phase says what the run is doing, for the live line.
@@ -152,7 +270,7 @@ func (r *runner) phase(now time.Time) phase {
 	if r.opts.Rate > 0 {
 		return phase{spawning: r.schedAt.Load() == 0, started: n, scheduling: r.schedAt.Load() != 0}
 	}
-	return phase{spawning: n < r.opts.Users, started: n}
+	return phase{spawning: n < int(r.wantUsers.Load()), started: n}
 }
 
 func (r *runner) waitScale() float64 {
@@ -163,25 +281,57 @@ func (r *runner) waitScale() float64 {
 }
 
 // runClosed starts the users at the spawn rate and lets each loop until the run
-// ends, Locust's way. Loops and waits end with stop; requests use reqCtx.
+// ends, Locust's way. Loops and waits end with stop; requests use reqCtx. When
+// the web view changes the user count, users are started (at the spawn rate)
+// or stopped (the last started first, at once, as Locust stops them) until the
+// count is met; a stopped user's request in flight still finishes and counts.
 func (r *runner) runClosed(stop, reqCtx context.Context) {
 	var wg sync.WaitGroup
 	counts := make([]int, len(userKinds))
-	start := time.Now()
+	type running struct {
+		kind   int
+		cancel context.CancelFunc
+	}
+	var users []running
 	timer := newStoppedTimer()
-	for i := 0; i < r.opts.Users; i++ {
-		if i > 0 && !sleepUntil(stop, timer, start.Add(time.Duration(float64(i)/r.opts.SpawnRate*float64(time.Second)))) {
-			break
+	interval := time.Duration(float64(time.Second) / r.opts.SpawnRate)
+	var lastSpawn time.Time
+	for next := 0; stop.Err() == nil; {
+		want := int(r.wantUsers.Load())
+		switch {
+		case len(users) < want:
+			if !lastSpawn.IsZero() && !sleepUntil(stop, timer, lastSpawn.Add(interval)) {
+				continue
+			}
+			lastSpawn = time.Now()
+			k := kindForUser(counts)
+			counts[k]++
+			i := next
+			next++
+			a := newAccount(i, userKinds[k], r.targets[i%len(r.targets)], r.runID)
+			userStop, cancel := context.WithCancel(stop)
+			users = append(users, running{k, cancel})
+			r.users.Add(1)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r.runUser(userStop, reqCtx, a, i)
+			}()
+		case len(users) > want:
+			u := users[len(users)-1]
+			users = users[:len(users)-1]
+			counts[u.kind]--
+			u.cancel()
+			r.users.Add(-1)
+		default:
+			select {
+			case <-stop.Done():
+			case <-r.usersChanged:
+			}
 		}
-		k := kindForUser(counts)
-		counts[k]++
-		a := newAccount(i, userKinds[k], r.targets[i%len(r.targets)], r.runID)
-		r.users.Add(1)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r.runUser(stop, reqCtx, a, i)
-		}()
+	}
+	for _, u := range users {
+		u.cancel()
 	}
 	wg.Wait()
 }
@@ -290,7 +440,19 @@ func (r *runner) doTask(ctx context.Context, a *account, t task, s slot, intn fu
 	case taskListPlans:
 		r.exchange(ctx, s, epListPlans, http.MethodGet, tg.urls[epListPlans], publicHeader, nil, nil)
 	case taskGenerateAudio:
-		r.exchange(ctx, s, epGenerateAudio, http.MethodPost, tg.urls[epGenerateAudio], h, audioBody, a.takeTaskID)
+		parse := a.takeTaskID
+		if r.jobs != nil {
+			parse = func(b []byte) string {
+				id, kind := parseTaskID(b)
+				if kind != "" {
+					return kind
+				}
+				a.addTask(tg.urls[epAudioStatus] + url.PathEscape(id))
+				r.jobs.add(a, id)
+				return ""
+			}
+		}
+		r.exchange(ctx, s, epGenerateAudio, http.MethodPost, tg.urls[epGenerateAudio], h, audioBody, parse)
 	case taskAudioStatus:
 		u := a.randomTask(intn)
 		if u == "" {

@@ -334,26 +334,36 @@ func (a *account) takeClientID(body []byte) string {
 }
 
 func (a *account) takeTaskID(body []byte) string {
+	id, kind := parseTaskID(body)
+	if kind != "" {
+		return kind
+	}
+	a.addTask(a.target.urls[epAudioStatus] + url.PathEscape(id))
+	return ""
+}
+
+// parseTaskID reads the task id of an accepted voice-over, or says why it
+// cannot.
+func parseTaskID(body []byte) (string, string) {
 	var t struct {
 		TaskID json.RawMessage `json:"task_id"`
 	}
 	if err := json.Unmarshal(body, &t); err != nil {
-		return "bad response: body is not JSON"
+		return "", "bad response: body is not JSON"
 	}
 	// The contract's task ids are opaque strings; a number is accepted too.
 	var id string
 	if json.Unmarshal(t.TaskID, &id) != nil {
 		var n json.Number
 		if json.Unmarshal(t.TaskID, &n) != nil {
-			return "bad response: no task_id"
+			return "", "bad response: no task_id"
 		}
 		id = n.String()
 	}
 	if id == "" {
-		return "bad response: no task_id"
+		return "", "bad response: no task_id"
 	}
-	a.addTask(a.target.urls[epAudioStatus] + url.PathEscape(id))
-	return ""
+	return id, ""
 }
 
 // renewAt is when the access token should be refreshed: at four fifths of its

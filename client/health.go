@@ -1,0 +1,43 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+)
+
+// Health is the answer of GET /healthz. Version is empty when the server does
+// not report one.
+type Health struct {
+	Status  string `json:"status"`
+	Version string `json:"version,omitempty"`
+}
+
+// Health returns what GET /healthz says about the process.
+func (c *Client) Health(ctx context.Context) (Health, error) {
+	var out Health
+	err := c.do(ctx, http.MethodGet, "/healthz", nil, &out)
+	return out, err
+}
+
+// maxMetricsBody bounds a /metrics answer: a server's exposition is tens of
+// kilobytes; more is not a metrics page.
+const maxMetricsBody = 8 << 20
+
+// Metrics returns the Prometheus text exposition of GET /metrics.
+func (c *Client) Metrics(ctx context.Context) (string, error) {
+	resp, err := c.send(ctx, http.MethodGet, "/metrics", nil, nil)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return "", decodeError(resp)
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxMetricsBody))
+	if err != nil {
+		return "", fmt.Errorf("omnivibe client: read /metrics: %w", err)
+	}
+	return string(b), nil
+}

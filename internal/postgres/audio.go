@@ -12,18 +12,18 @@ import (
 const audioColumns = `id, task_id, account_id, campaign_id, content_id, idempotency_key, request_hash, text, language, voice_id,
 	accuracy_threshold, max_attempts, status, stage, progress, attempts, similarity, verified, warning, normalized_text,
 	normalization, transcript, iterations, synthesizer, recognizer, synthetic, audio_path, audio_format, duration, error,
-	job_id, quota_period, created_at, started_at, finished_at`
+	job_id, quota_period, created_at, started_at, finished_at, words`
 
 func scanAudioTask(row pgx.Row) (omnivibe.AudioTask, error) {
 	var t omnivibe.AudioTask
 	var idem *string
 	var warning string
-	var normalization, iterations, audioErr []byte
+	var normalization, iterations, audioErr, words []byte
 	var jobID *int64
 	err := row.Scan(&t.ID, &t.TaskID, &t.AccountID, &t.CampaignID, &t.ContentID, &idem, &t.RequestHash, &t.Text, &t.Language, &t.VoiceID,
 		&t.AccuracyThreshold, &t.MaxAttempts, &t.Status, &t.Stage, &t.Progress, &t.Attempts, &t.Similarity, &t.Verified, &warning,
 		&t.NormalizedText, &normalization, &t.Transcript, &iterations, &t.Synthesizer, &t.Recognizer, &t.Synthetic, &t.AudioPath,
-		&t.AudioFormat, &t.Duration, &audioErr, &jobID, &t.QuotaPeriod, &t.CreatedAt, &t.StartedAt, &t.FinishedAt)
+		&t.AudioFormat, &t.Duration, &audioErr, &jobID, &t.QuotaPeriod, &t.CreatedAt, &t.StartedAt, &t.FinishedAt, &words)
 	if err != nil {
 		return t, err
 	}
@@ -42,6 +42,9 @@ func scanAudioTask(row pgx.Row) (omnivibe.AudioTask, error) {
 		return t, err
 	}
 	if err := json.Unmarshal(iterations, &t.Iterations); err != nil {
+		return t, err
+	}
+	if t.Words, err = decodeWords(words); err != nil {
 		return t, err
 	}
 	if audioErr != nil {
@@ -171,12 +174,35 @@ func (q queries) UpdateAudioTask(ctx context.Context, t omnivibe.AudioTask) erro
 	if err != nil {
 		return err
 	}
+	words, err := encodeWords(t.Words)
+	if err != nil {
+		return err
+	}
 	tag, err := q.db.Exec(ctx, `UPDATE audio_tasks SET status = $1, stage = $2, progress = $3, attempts = $4, similarity = $5,
 		verified = $6, warning = $7, normalized_text = $8, normalization = $9, transcript = $10, iterations = $11, synthesizer = $12,
 		recognizer = $13, synthetic = $14, audio_path = $15, audio_format = $16, duration = $17, error = $18, job_id = $19,
-		started_at = $20, finished_at = $21 WHERE id = $22 AND account_id = $23`,
+		started_at = $20, finished_at = $21, words = $24 WHERE id = $22 AND account_id = $23`,
 		t.Status, t.Stage, t.Progress, t.Attempts, t.Similarity, t.Verified, warningText(t.Warning), t.NormalizedText, normalization,
 		t.Transcript, iterations, t.Synthesizer, t.Recognizer, t.Synthetic, t.AudioPath, t.AudioFormat, t.Duration, audioErr,
-		nullID(t.JobID), t.StartedAt, t.FinishedAt, t.ID, t.AccountID)
+		nullID(t.JobID), t.StartedAt, t.FinishedAt, t.ID, t.AccountID, words)
 	return mustAffect(tag, err, "audio task")
+}
+
+// encodeWords stores a task's word-by-word check (migration 0003); none is
+// stored as an empty list.
+func encodeWords(words []omnivibe.AudioWord) ([]byte, error) {
+	if words == nil {
+		words = []omnivibe.AudioWord{}
+	}
+	return json.Marshal(words)
+}
+
+// decodeWords reads what encodeWords stored; it is never nil.
+func decodeWords(data []byte) ([]omnivibe.AudioWord, error) {
+	words := []omnivibe.AudioWord{}
+	if len(data) == 0 {
+		return words, nil
+	}
+	err := json.Unmarshal(data, &words)
+	return words, err
 }

@@ -20,6 +20,13 @@ var (
 	// with the voice and the recording: right words scored -2 to -67 per
 	// frame with utterance medians about -25, a replaced word -77 to -98.
 	wordLLRMargin = 45.0
+	// utteranceLLRFloor: below this median ratio per frame the audio as a
+	// whole is not the script, however its words compare with one another
+	// (the margin above is relative, and a wrong recording is wrong
+	// throughout), so no word counts as said. Right recordings had medians
+	// of -12 to -24, recordings of another sentence that still aligned -59
+	// to -62.
+	utteranceLLRFloor = -40.0
 	// fillerLLRFloor: a silence or noise stretch of the alignment at least
 	// unexplainedFrames long whose ratio to the phone loop is below this is
 	// speech the script does not explain.
@@ -96,14 +103,32 @@ func (p *PocketSphinx) VerifyWords(ctx context.Context, audio Audio, language, e
 	if err := lex.write(run.dir); err != nil {
 		return Verification{}, &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: err.Error()}
 	}
-	loop, err := run.phoneLoop(ctx)
+	// The phone loop runs beside the alignment, in a scratch directory of
+	// its own (each decode writes its control file and log by fixed
+	// names): on two cores that halves the wait.
+	loopRun, err := p.newRun(w)
 	if err != nil {
 		return Verification{}, err
 	}
+	defer loopRun.close()
+	type loopResult struct {
+		cum []float64
+		err error
+	}
+	loopDone := make(chan loopResult, 1)
+	go func() {
+		cum, err := loopRun.phoneLoop(ctx)
+		loopDone <- loopResult{cum, err}
+	}()
 	segs, err := run.align(ctx, lex)
+	lr := <-loopDone
 	if err != nil {
 		return Verification{}, err
 	}
+	if lr.err != nil {
+		return Verification{}, lr.err
+	}
+	loop := lr.cum
 	strict := segs != nil
 	if !strict {
 		if segs, err = run.decodeInOrderSegs(ctx, lex); err != nil {
@@ -220,7 +245,7 @@ func (r *sphinxRun) judge(ctx context.Context, lex *lexicon, words []string, seg
 		}
 		cw := CheckedWord{Word: words[next], Status: WordOK, Start: seconds(s.start), End: seconds(s.end)}
 		it := item{word: cw, frames: [2]int{s.start, s.end}}
-		if llr < median-wordLLRMargin {
+		if llr < median-wordLLRMargin || median < utteranceLLRFloor {
 			it.word.Status = WordSubstituted
 			it.decode = strict
 		}
@@ -282,6 +307,7 @@ func (r *sphinxRun) judge(ctx context.Context, lex *lexicon, words []string, seg
 		v.Words = append(v.Words, cw)
 	}
 	v.Transcript = strings.Join(transcript, " ")
+	v.Confidence = median
 	v.Similarity = Similarity(strings.Join(words, " "), v.Transcript)
 	return v, nil
 }

@@ -39,6 +39,10 @@ type Verification struct {
 	Transcript string
 	// Words lists every script word with its status, and extra words.
 	Words []CheckedWord
+	// Confidence is the local verifier's utterance score: the median over
+	// the script's words of the per-frame log-likelihood ratio of the
+	// alignment to the free phone loop (0 from other recognizers).
+	Confidence float64
 }
 
 // WordVerifier is a recognizer that checks audio against a script word by

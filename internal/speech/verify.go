@@ -48,7 +48,10 @@ type Verification struct {
 // WordVerifier is a recognizer that checks audio against a script word by
 // word itself (the local recognizer's utterance verification), rather than
 // only transcribing it. Recognizers that lack it are verified by comparing
-// their transcript with the script (see Verify).
+// their transcript with the script (see Verify). A recognizer that wraps
+// another (for metrics, or a chain of providers) should implement it by
+// calling Verify on the one it wraps, so that the inner recognizer's own
+// check is not hidden.
 type WordVerifier interface {
 	VerifyWords(ctx context.Context, audio Audio, language, expectedText string) (Verification, error)
 }

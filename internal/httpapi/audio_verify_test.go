@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
 	"net/textproto"
 	"os"
 	"path/filepath"
@@ -32,6 +35,11 @@ type verifyHarness struct {
 }
 
 func newVerifyHarness(t *testing.T) *verifyHarness {
+	return newVerifyHarnessWith(t, nil)
+}
+
+// newVerifyHarnessWith verifies with rec instead of pocketsphinx.
+func newVerifyHarnessWith(t *testing.T, rec speech.Recognizer) *verifyHarness {
 	t.Helper()
 	found := speech.DetectLocalEngines(speech.Config{})
 	if found.Espeak == "" || found.PocketSphinx == "" {
@@ -64,7 +72,10 @@ func newVerifyHarness(t *testing.T) *verifyHarness {
 	}
 	t.Cleanup(func() { files.Close() })
 	tts := speech.NewEspeak(speech.EspeakConfig{})
-	svc.UseAudio(nil, files, service.Speech{Synthesizer: tts, Recognizer: speech.NewPocketSphinx(speech.PocketSphinxConfig{TempDir: scratch})}, nil)
+	if rec == nil {
+		rec = speech.NewPocketSphinx(speech.PocketSphinxConfig{TempDir: scratch})
+	}
+	svc.UseAudio(nil, files, service.Speech{Synthesizer: tts, Recognizer: rec}, nil)
 	api := New(svc, Config{}, log)
 	return &verifyHarness{harness: &harness{t: t, api: api, svc: svc, store: store, schemas: loadSchemas(t, api)}, tts: tts, scratch: scratch, audioDir: audioDir}
 }
@@ -262,5 +273,84 @@ func TestVerifyAudioBadUploads(t *testing.T) {
 	res = h.do(req{method: "POST", path: "/api/v1/clients", token: owner.token, body: `{"name":"` + strings.Repeat("x", 2<<20) + `"}`})
 	if res.status != 413 {
 		t.Errorf("2 MiB JSON body: got %d, want 413", res.status)
+	}
+}
+
+// openAIProtocolServer answers POST /v1/audio/transcriptions as OpenAI does:
+// verbose_json with word timestamps when asked for them, or, while failing
+// is set, a 500 with OpenAI's error body.
+type openAIProtocolServer struct {
+	transcript string
+	failing    bool
+}
+
+func (s *openAIProtocolServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	if r.Method != http.MethodPost || r.URL.Path != "/v1/audio/transcriptions" || r.ParseMultipartForm(32<<20) != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, `{"error":{"message":"bad request","type":"invalid_request_error"}}`)
+		return
+	}
+	if s.failing {
+		w.WriteHeader(http.StatusInternalServerError)
+		io.WriteString(w, `{"error":{"message":"The server had an error while processing your request.","type":"server_error"}}`)
+		return
+	}
+	answer := map[string]any{"task": "transcribe", "language": "english", "text": s.transcript}
+	if r.FormValue("response_format") == "verbose_json" && r.FormValue("timestamp_granularities[]") == "word" {
+		var words []map[string]any
+		for i, w := range strings.Fields(s.transcript) {
+			words = append(words, map[string]any{"word": strings.Trim(w, ".,"), "start": 0.4 * float64(i), "end": 0.4*float64(i) + 0.3})
+		}
+		answer["words"] = words
+	}
+	json.NewEncoder(w).Encode(answer)
+}
+
+// TestVerifyAudioOpenAI verifies through OpenAI's transcription protocol:
+// the words have the same shape as the local verifier's, and a provider
+// failure is a 503 whose quota unit comes back.
+func TestVerifyAudioOpenAI(t *testing.T) {
+	srv := &openAIProtocolServer{transcript: "Welcome to our summer party. Every pair of running shoes is 30% off this week only."}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	h := newVerifyHarnessWith(t, speech.NewOpenAITranscriber(speech.OpenAIConfig{APIKey: "sk-test", BaseURL: ts.URL}, ts.Client()))
+	owner := h.register("verifyopenai")
+	audio := h.speak("Hello.")
+
+	res := h.verify(owner.token, wavFile(audio), part{name: "text", data: []byte(verifyScript)})
+	if res.status != 200 {
+		t.Fatalf("%d %s", res.status, res.body)
+	}
+	m := res.json(t)
+	if m["recognizer"] != "openai" || m["verdict"] != "partial" {
+		t.Errorf("one word of 17 heard differently: %s", res.body)
+	}
+	words := m["words"].([]any)
+	if len(words) != 17 {
+		t.Fatalf("%d words, want the script's 17: %s", len(words), res.body)
+	}
+	for i, w := range words {
+		w := w.(map[string]any)
+		want := "ok"
+		if w["word"] == "sale" {
+			want = "substituted"
+			if w["heard"] != "party" {
+				t.Errorf("sale heard as %v, want party", w["heard"])
+			}
+		}
+		if w["status"] != want || w["start"] == nil || w["end"] == nil {
+			t.Errorf("word %d: %v, want %s with its time", i, w, want)
+		}
+	}
+
+	srv.failing = true
+	res = h.verify(owner.token, wavFile(audio), part{name: "text", data: []byte(verifyScript)})
+	if res.status != 503 {
+		t.Errorf("provider failing: got %d, want 503: %s", res.status, res.body)
+	}
+	usage := h.do(req{method: "GET", path: "/api/v1/billing/usage", token: owner.token}).json(t)
+	if used := usage["used"].(map[string]any)["audio"].(float64); used != 1 {
+		t.Errorf("audio quota used %v, want 1: the failed verification's unit comes back", used)
 	}
 }

@@ -115,7 +115,7 @@ func run(n, parallel int, verbose bool) error {
 			}
 			results[idx] = r
 			if verbose {
-				fmt.Printf("%-5s %-7s sim %.3f llr %6.1f flagged %2d  %q\n", j.kind, j.voice, v.Similarity, v.Confidence, r.flagged, v.Transcript)
+				fmt.Printf("%-5s %-7s sim %.3f llr %6.1f flagged %2d caught %-5v %q\n", j.kind, j.voice, v.Similarity, v.Confidence, r.flagged, r.caught, v.Transcript)
 			}
 		}()
 	}

@@ -61,6 +61,7 @@ type AudioTask struct {
 	Normalization     []Replacement    `json:"normalization"`
 	Transcript        string           `json:"transcript"`
 	Iterations        []AudioIteration `json:"iterations"`
+	Words             []AudioWord      `json:"words"` // the best attempt's check, word by word
 	Synthesizer       string           `json:"synthesizer"`
 	Recognizer        string           `json:"recognizer"`
 	// ProvidersSkipped lists, for a chain of providers, each one that did not

@@ -47,6 +47,17 @@ func TestVoiceOverWithLocalEngines(t *testing.T) {
 		t.Fatalf("final state: %+v", task)
 	}
 	t.Logf("similarity %.3f after %d attempt(s), %.1f s of audio; heard %q", *task.Similarity, task.Attempts, *task.Duration, task.Transcript)
+	// The finished task shows its word-by-word check: most script words
+	// said, each with its time.
+	said := 0
+	for _, w := range task.Words {
+		if w.Status == "ok" && w.Start != nil && w.End != nil {
+			said++
+		}
+	}
+	if said*10 < len(strings.Fields(task.NormalizedText))*8 {
+		t.Fatalf("%d of %d words said: %+v", said, len(strings.Fields(task.NormalizedText)), task.Words)
+	}
 	file, err := c.DownloadAudio(ctx, acc.TaskID, "")
 	if err != nil || file.ContentType != "audio/wav" || file.Status != 200 {
 		t.Fatalf("download: %v %+v", err, file.ContentType)
@@ -84,6 +95,16 @@ func TestMismatchWithLocalEngines(t *testing.T) {
 		t.Fatalf("mismatch ended %s with similarity %v: %+v", task.Status, task.Similarity, task)
 	}
 	t.Logf("mismatch: %s after %d attempt(s), best similarity %.3f, heard %q", task.Status, task.Attempts, *task.Similarity, task.Transcript)
+	// The words say where it went wrong: most of the script was not said.
+	wrong := 0
+	for _, w := range task.Words {
+		if w.Status != "ok" {
+			wrong++
+		}
+	}
+	if len(task.Words) == 0 || wrong*2 < len(task.Words) {
+		t.Fatalf("words of the mismatch: %+v", task.Words)
+	}
 }
 
 // otherText is a synthesizer that speaks a different sentence than asked:

@@ -170,6 +170,18 @@ func (o observedRecognizer) Transcribe(ctx context.Context, audio speech.Audio, 
 	return text, err
 }
 
+// VerifyWords is speech.Verify on the inner recognizer, observed like
+// Transcribe: without it the wrapper would hide the inner recognizer's own
+// word-level check (the local utterance verification, OpenAI's word times).
+func (o observedRecognizer) VerifyWords(ctx context.Context, audio speech.Audio, language, expected string) (speech.Verification, error) {
+	start := time.Now()
+	v, err := speech.Verify(ctx, o.Recognizer, audio, language, expected)
+	c := providerCall("stt", o.Name(), start, err)
+	o.observe(ctx, c)
+	recordCall(o.health, c, err)
+	return v, err
+}
+
 // providerCall describes a finished speech call; the outcome names the kind
 // of failure the speech package reports.
 func providerCall(kind, provider string, start time.Time, err error) telemetry.ProviderCall {

@@ -82,12 +82,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	if r.ContentLength > s.cfg.MaxBodyBytes {
-		s.writeError(w, r, omnivibe.Errorf(omnivibe.CodePayloadTooLarge, "request body is larger than %d bytes", s.cfg.MaxBodyBytes))
+	if limit := s.bodyLimit(r); r.ContentLength > limit {
+		s.writeError(w, r, omnivibe.Errorf(omnivibe.CodePayloadTooLarge, "request body is larger than %d bytes", limit))
 		return
-	}
-	if r.Body != nil && r.Body != http.NoBody {
-		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+	} else if r.Body != nil && r.Body != http.NoBody {
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 	}
 
 	// "/campaigns" and "/campaigns/" are the same resource: route both without

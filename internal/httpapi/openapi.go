@@ -240,7 +240,30 @@ var schemas = schema{
 		"synthetic":         boolean("true: a generated signal for load tests, not speech"),
 		"audio_url":         nullable(str("download URL once there is audio")), "duration": nullable(schema{"type": "number", "description": "seconds"}),
 		"error": nullable(ref("AudioError")), "created_at": timestamp(""), "started_at": nullable(timestamp("")), "finished_at": nullable(timestamp("")),
+		"words": array(ref("AudioWord")),
 	}),
+	"AudioWord": schema{"type": "object", "additionalProperties": false, "required": []string{"word", "status", "start", "end"},
+		"properties": schema{"word": str("the script's word (an extra word: what was heard)"),
+			"status": enum([]string{"ok", "missing", "extra", "substituted"}, "ok: said; missing: not said; extra: said, not in the script; substituted: something else said in its place"),
+			"heard":  str("substituted: what the recognizer heard instead, when it could tell"),
+			"start":  nullable(schema{"type": "number", "description": "seconds from the start; null when not heard"}),
+			"end":    nullable(schema{"type": "number", "description": "seconds from the start; null when not heard"})}},
+	"VerifyForm": input(schema{
+		"file":               schema{"type": "string", "format": "binary", "description": "the voice-over: WAV (PCM or float) or MP3, at most 25 MB and 10 minutes (else 413, 415 or 422 naming file)"},
+		"text":               strLen(1, omnivibe.MaxVerifyText, "the script the audio should say"),
+		"language":           enum(omnivibe.Languages, "default en"),
+		"accuracy_threshold": number(0, 1, "similarity of a match, default 0.95 (as voice-over tasks)"),
+	}, "file", "text"),
+	"AudioVerification": schema{"type": "object", "additionalProperties": false,
+		"required": []string{"similarity", "verdict", "threshold", "verified", "recognizer", "transcript", "normalized_text", "duration", "words"},
+		"properties": schema{
+			"similarity": nullable(number(0, 1, "null when unverified")),
+			"verdict":    nullable(enum([]string{"match", "partial", "mismatch"}, "match: similarity at the threshold and every word ok; partial: above 0.8, or a slip; mismatch: otherwise; null when unverified")),
+			"threshold":  number(0, 1, ""), "verified": boolean("a speech recognizer checked the audio"),
+			"warning": str("why the audio is unverified"), "recognizer": str(""),
+			"transcript": str("what the audio was found to say"), "normalized_text": str("the script as spoken"),
+			"duration": schema{"type": "number", "description": "seconds"}, "words": array(ref("AudioWord")),
+		}},
 	"AudioPage": page("tasks", "AudioTask"),
 	"Plan": object(schema{"id": str(""), "name": str(""), "price_usd_month": integer(""),
 		"quotas": object(schema{"scripts": nullable(integer("null: unlimited")), "audio": nullable(integer("null: unlimited")),
@@ -308,6 +331,7 @@ type operation struct {
 	// hashes marks routes that hash or check a password: they may answer
 	// 503 busy with Retry-After when the password queue is full.
 	hashes bool
+	form   string // multipart/form-data request schema name, "" for none
 }
 
 func pathParam(name, desc string) schema {
@@ -390,6 +414,8 @@ var operations = map[string]operation{
 		ok: 200, content: "audio/wav", params: []schema{taskParam}, errors: []int{206, 404, 409, 416}},
 	"DELETE /api/v1/audio/{task_id}": {summary: "Cancel a queued or running task; its quota unit goes back", tag: "audio", auth: true, ok: 204,
 		params: []schema{taskParam}, errors: []int{404, 409}},
+	"POST /api/v1/audio/verify": {summary: "Verify an uploaded voice-over against its script, word by word; counts against the audio quota (given back on a server error), nothing is stored",
+		tag: "audio", auth: true, form: "VerifyForm", ok: 200, resp: "AudioVerification", errors: []int{503}},
 	"GET /api/v1/audio": {summary: "The account's tasks, newest first", tag: "audio", auth: true, ok: 200, resp: "AudioPage",
 		params: append([]schema{queryParam("status", enum(omnivibe.AudioStatuses, ""))}, pageParams...)},
 
@@ -466,6 +492,9 @@ func (op operation) document(method string) schema {
 		out["requestBody"] = schema{"required": method != http.MethodPatch,
 			"content": schema{"application/json": schema{"schema": ref(op.body)}}}
 	}
+	if op.form != "" {
+		out["requestBody"] = schema{"required": true, "content": schema{"multipart/form-data": schema{"schema": ref(op.form)}}}
+	}
 	responses := out["responses"].(schema)
 	success := schema{"description": http.StatusText(op.ok)}
 	switch {
@@ -486,6 +515,9 @@ func (op operation) document(method string) schema {
 	errs := append([]int{}, op.errors...)
 	if op.body != "" {
 		errs = append(errs, 400, 413, 415, 422)
+	}
+	if op.form != "" {
+		errs = append(errs, 413, 415, 422)
 	}
 	if op.auth {
 		errs = append(errs, 401, 403)

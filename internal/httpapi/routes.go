@@ -59,6 +59,7 @@ func (s *Server) registerRoutes() {
 	s.authed("GET /api/v1/audio/download/{task_id}", s.downloadAudio)
 	s.authed("DELETE /api/v1/audio/{task_id}", s.cancelAudio)
 	s.authed("GET /api/v1/audio", s.listAudio)
+	s.authed("POST /api/v1/audio/verify", s.verifyAudio)
 
 	// Billing.
 	s.public("GET /api/v1/billing/plans", s.listPlans)

@@ -12,19 +12,19 @@ import (
 const audioColumns = `id, task_id, account_id, campaign_id, content_id, idempotency_key, request_hash, text, language, voice_id,
 	accuracy_threshold, max_attempts, status, stage, progress, attempts, similarity, verified, warning, normalized_text,
 	normalization, transcript, iterations, synthesizer, recognizer, synthetic, audio_path, audio_format, duration, error,
-	job_id, quota_period, created_at, started_at, finished_at, providers_skipped`
+	job_id, quota_period, created_at, started_at, finished_at, providers_skipped, words`
 
 func scanAudioTask(row pgx.Row) (omnivibe.AudioTask, error) {
 	var t omnivibe.AudioTask
 	var idem *string
 	var warning string
-	var normalization, iterations, audioErr []byte
+	var normalization, iterations, audioErr, words []byte
 	var jobID *int64
 	var skipped []byte
 	err := row.Scan(&t.ID, &t.TaskID, &t.AccountID, &t.CampaignID, &t.ContentID, &idem, &t.RequestHash, &t.Text, &t.Language, &t.VoiceID,
 		&t.AccuracyThreshold, &t.MaxAttempts, &t.Status, &t.Stage, &t.Progress, &t.Attempts, &t.Similarity, &t.Verified, &warning,
 		&t.NormalizedText, &normalization, &t.Transcript, &iterations, &t.Synthesizer, &t.Recognizer, &t.Synthetic, &t.AudioPath,
-		&t.AudioFormat, &t.Duration, &audioErr, &jobID, &t.QuotaPeriod, &t.CreatedAt, &t.StartedAt, &t.FinishedAt, &skipped)
+		&t.AudioFormat, &t.Duration, &audioErr, &jobID, &t.QuotaPeriod, &t.CreatedAt, &t.StartedAt, &t.FinishedAt, &skipped, &words)
 	if err != nil {
 		return t, err
 	}
@@ -46,6 +46,9 @@ func scanAudioTask(row pgx.Row) (omnivibe.AudioTask, error) {
 		return t, err
 	}
 	if err := json.Unmarshal(skipped, &t.ProvidersSkipped); err != nil {
+		return t, err
+	}
+	if t.Words, err = decodeWords(words); err != nil {
 		return t, err
 	}
 	if audioErr != nil {
@@ -175,13 +178,17 @@ func (q queries) UpdateAudioTask(ctx context.Context, t omnivibe.AudioTask) erro
 	if err != nil {
 		return err
 	}
+	words, err := encodeWords(t.Words)
+	if err != nil {
+		return err
+	}
 	tag, err := q.db.Exec(ctx, `UPDATE audio_tasks SET status = $1, stage = $2, progress = $3, attempts = $4, similarity = $5,
 		verified = $6, warning = $7, normalized_text = $8, normalization = $9, transcript = $10, iterations = $11, synthesizer = $12,
 		recognizer = $13, synthetic = $14, audio_path = $15, audio_format = $16, duration = $17, error = $18, job_id = $19,
-		started_at = $20, finished_at = $21, providers_skipped = $22 WHERE id = $23 AND account_id = $24`,
+		started_at = $20, finished_at = $21, providers_skipped = $22, words = $23 WHERE id = $24 AND account_id = $25`,
 		t.Status, t.Stage, t.Progress, t.Attempts, t.Similarity, t.Verified, warningText(t.Warning), t.NormalizedText, normalization,
 		t.Transcript, iterations, t.Synthesizer, t.Recognizer, t.Synthetic, t.AudioPath, t.AudioFormat, t.Duration, audioErr,
-		nullID(t.JobID), t.StartedAt, t.FinishedAt, skippedJSON(t), t.ID, t.AccountID)
+		nullID(t.JobID), t.StartedAt, t.FinishedAt, skippedJSON(t), words, t.ID, t.AccountID)
 	return mustAffect(tag, err, "audio task")
 }
 
@@ -195,4 +202,23 @@ func skippedJSON(t omnivibe.AudioTask) []byte {
 		return []byte("[]") // a slice of plain strings and numbers always encodes
 	}
 	return b
+}
+
+// encodeWords stores a task's word-by-word check (migration 0003); none is
+// stored as an empty list.
+func encodeWords(words []omnivibe.AudioWord) ([]byte, error) {
+	if words == nil {
+		words = []omnivibe.AudioWord{}
+	}
+	return json.Marshal(words)
+}
+
+// decodeWords reads what encodeWords stored; it is never nil.
+func decodeWords(data []byte) ([]omnivibe.AudioWord, error) {
+	words := []omnivibe.AudioWord{}
+	if len(data) == 0 {
+		return words, nil
+	}
+	err := json.Unmarshal(data, &words)
+	return words, err
 }

@@ -33,6 +33,7 @@ type attempt struct {
 	audio      speech.Audio
 	similarity *float64
 	transcript string
+	words      []omnivibe.AudioWord
 }
 
 // RunAudioTask is the work of one voice-over, run by a queue worker: normalize
@@ -77,7 +78,7 @@ func (s *Service) runAudio(ctx context.Context, t *omnivibe.AudioTask) error {
 	// A task may run again after a crash: it starts over.
 	t.Status, t.Stage, t.Progress, t.StartedAt = omnivibe.AudioRunning, omnivibe.StageNormalizing, 0.02, &now
 	t.Attempts, t.Iterations, t.Similarity, t.Error, t.Warning, t.Transcript = 0, []omnivibe.AudioIteration{}, nil, nil, nil, ""
-	t.Synthesizer, t.ProvidersSkipped = s.speech.Synthesizer.Name(), []omnivibe.ProviderSkip{}
+	t.Synthesizer, t.ProvidersSkipped, t.Words = s.speech.Synthesizer.Name(), []omnivibe.ProviderSkip{}, []omnivibe.AudioWord{}
 	if err := s.saveAudio(ctx, t); err != nil {
 		return err
 	}
@@ -136,10 +137,13 @@ func (s *Service) runAudio(ctx context.Context, t *omnivibe.AudioTask) error {
 		if err := s.saveAudio(ctx, t); err != nil {
 			return err
 		}
-		transcript, err := stage(ctx, s, "transcribe", func(ctx context.Context) (text string, err error) {
-			return retryProvider(ctx, func() (string, error) {
-				text, route, err = transcribeRouted(ctx, s.speech.Recognizer, audio, t.Language, t.NormalizedText)
-				return text, err
+		// speech.Verify checks the audio word by word: the local
+		// recognizer by utterance verification, any other by comparing its
+		// transcript (normalized too, so "15%" matches "fifteen percent").
+		checked, err := stage(ctx, s, "transcribe", func(ctx context.Context) (v speech.Verification, err error) {
+			return retryProvider(ctx, func() (speech.Verification, error) {
+				v, route, err = verifyRouted(ctx, s.speech.Recognizer, audio, t.Language, t.NormalizedText)
+				return v, err
 			})
 		})
 		noteRoute(t, "transcribe", n, route, &t.Recognizer)
@@ -148,15 +152,14 @@ func (s *Service) runAudio(ctx context.Context, t *omnivibe.AudioTask) error {
 		}
 
 		t.Stage, t.Progress = omnivibe.StageScoring, progress(t, n, 0.9)
-		// The transcript is normalized too, so a recognizer that writes
-		// "15%" matches a script that says "fifteen percent".
 		sim, _ := stage(ctx, s, "score", func(context.Context) (float64, error) {
-			return speech.Similarity(t.NormalizedText, speech.Normalize(transcript, t.Language).Text), nil
+			return checked.Similarity, nil
 		})
+		transcript := checked.Transcript
 		s.audioObs.Scored(t.Language, sim)
 		t.Iterations = append(t.Iterations, omnivibe.AudioIteration{Attempt: n, Similarity: &sim, Transcript: transcript, Duration: audio.Duration})
 		if best == nil || sim > *best.similarity {
-			best = &attempt{audio: audio, similarity: &sim, transcript: transcript}
+			best = &attempt{audio: audio, similarity: &sim, transcript: transcript, words: audioWords(checked.Words)}
 			t.Similarity, t.Transcript = &sim, transcript
 		}
 		if sim >= t.AccuracyThreshold {
@@ -177,6 +180,7 @@ func (s *Service) runAudio(ctx context.Context, t *omnivibe.AudioTask) error {
 		final = omnivibe.AudioPartial
 	default:
 		msg := fmt.Sprintf("the best of %d attempts scored %.2f, at or under %.2f", t.Attempts, *best.similarity, partialAbove)
+		t.Words = best.words // where it went wrong
 		return s.failAudio(ctx, t, omnivibe.AudioError{Stage: "score", Code: "low_similarity", Message: msg})
 	}
 
@@ -192,6 +196,7 @@ func (s *Service) runAudio(ctx context.Context, t *omnivibe.AudioTask) error {
 		return s.failAudio(ctx, t, omnivibe.AudioError{Stage: "store", Code: "internal", Retryable: true, Message: "the audio could not be stored"})
 	}
 	t.AudioPath, t.AudioFormat = rel, best.audio.Format
+	t.Words = best.words
 	d := best.audio.Duration
 	t.Duration = &d
 	t.Status = final

@@ -15,7 +15,7 @@ type routedSynthesizer interface {
 
 // routedRecognizer is a chain of recognizers (speech.RecognizerChain).
 type routedRecognizer interface {
-	TranscribeRouted(ctx context.Context, audio speech.Audio, language, expectedText string) (string, speech.Route, error)
+	VerifyRouted(ctx context.Context, audio speech.Audio, language, expectedText string) (speech.Verification, speech.Route, error)
 }
 
 // synthesizeRouted calls synth; a single provider is its own route.
@@ -27,13 +27,14 @@ func synthesizeRouted(ctx context.Context, synth speech.Synthesizer, text, langu
 	return a, speech.Route{Provider: synth.Name()}, err
 }
 
-// transcribeRouted calls rec; a single provider is its own route.
-func transcribeRouted(ctx context.Context, rec speech.Recognizer, audio speech.Audio, language, expected string) (string, speech.Route, error) {
+// verifyRouted checks audio word by word (speech.Verify) with rec; a single
+// provider is its own route.
+func verifyRouted(ctx context.Context, rec speech.Recognizer, audio speech.Audio, language, expected string) (speech.Verification, speech.Route, error) {
 	if r, ok := rec.(routedRecognizer); ok {
-		return r.TranscribeRouted(ctx, audio, language, expected)
+		return r.VerifyRouted(ctx, audio, language, expected)
 	}
-	text, err := rec.Transcribe(ctx, audio, language, expected)
-	return text, speech.Route{Provider: rec.Name()}, err
+	v, err := speech.Verify(ctx, rec, audio, language, expected)
+	return v, speech.Route{Provider: rec.Name()}, err
 }
 
 // noteRoute records on the task the providers a stage skipped and, when one

@@ -224,6 +224,24 @@ func (c *RecognizerChain) TranscribeRouted(ctx context.Context, audio Audio, lan
 	})
 }
 
+// VerifyWords checks audio against the expected text word by word
+// (Verify) with the first member that can.
+func (c *RecognizerChain) VerifyWords(ctx context.Context, audio Audio, language, expectedText string) (Verification, error) {
+	v, _, err := c.VerifyRouted(ctx, audio, language, expectedText)
+	return v, err
+}
+
+// VerifyRouted is VerifyWords, also saying which member served and why the
+// ones before it did not.
+func (c *RecognizerChain) VerifyRouted(ctx context.Context, audio Audio, language, expectedText string) (Verification, Route, error) {
+	return route(ctx, c.members, func(r Recognizer) (Verification, error) {
+		if !r.Supports(language) {
+			return Verification{}, unsupported(r.Name(), language)
+		}
+		return Verify(ctx, r, audio, language, expectedText)
+	})
+}
+
 // Members are the providers in order with their breakers' states.
 func (c *RecognizerChain) Members() []MemberState { return memberStates(c.members) }
 

@@ -9,11 +9,15 @@
 //	if reason := speech.UnverifiedReason(stt, language); reason != "" {
 //		// keep the audio, verified: false, warning: reason
 //	}
-//	transcript, err := stt.Transcribe(ctx, audio, language, n.Text)
-//	score := speech.Similarity(n.Text, speech.Normalize(transcript, language).Text)
+//	v, err := speech.Verify(ctx, stt, audio, language, n.Text)
+//	// v.Similarity is the score, v.Words each word's status and time
 //
-// Normalizing the transcript too makes a recognizer that writes "15%" or
-// "2024" (Whisper does) agree with the spoken form "fifteen percent".
+// Verify asks a WordVerifier (the local recognizer) to check the audio
+// itself; any other recognizer's transcript is normalized and compared with
+// the script word by word, so a recognizer that writes "15%" or "2024"
+// (Whisper does) agrees with the spoken form "fifteen percent", and
+// Similarity(n.Text, speech.Normalize(transcript, language).Text) is its
+// score.
 //
 // # Providers
 //
@@ -36,8 +40,11 @@
 // The local recognizer runs Debian's pocketsphinx_batch with the US English
 // model (packages pocketsphinx, pocketsphinx-en-us) on the audio resampled
 // to 16 kHz mono. A recognizer whose grammar holds only the script's words
-// finds them in any audio, so PocketSphinx first force-aligns the audio to
-// the script and keeps the words that fit; see its documentation. Measured
+// finds them in any audio, so PocketSphinx.VerifyWords (what Verify and the
+// pipeline use) tests each word of a forced alignment with its likelihood
+// ratio to a free phone loop, the utterance verification described on it;
+// scripts/bench/verify.sh measures it. Transcribe, the older check below,
+// force-aligns the audio to the script and keeps the words that fit. Measured
 // on espeak-ng speech of 12 English scripts (TestLocalDiscrimination),
 // Similarity of the script and the transcript was:
 //

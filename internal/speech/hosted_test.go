@@ -252,6 +252,21 @@ func (s *openAIServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
+		if s.form["response_format"] == "verbose_json" {
+			// OpenAI's verbose_json: the text with language and duration,
+			// and the words with their times when word timestamps were
+			// asked for (here half a second each).
+			answer := map[string]any{"task": "transcribe", "language": "english", "duration": 0.5 * float64(len(strings.Fields(s.transcript))), "text": s.transcript}
+			if s.form["timestamp_granularities[]"] == "word" {
+				words := []map[string]any{}
+				for i, w := range strings.Fields(s.transcript) {
+					words = append(words, map[string]any{"word": w, "start": 0.5 * float64(i), "end": 0.5*float64(i) + 0.4})
+				}
+				answer["words"] = words
+			}
+			json.NewEncoder(w).Encode(answer)
+			return
+		}
 		json.NewEncoder(w).Encode(map[string]string{"text": s.transcript})
 	default:
 		s.fail(w, http.StatusNotFound, "unknown_url", "Unknown request URL")

@@ -179,8 +179,21 @@ func (o *OpenAITranscriber) Supports(language string) bool {
 // 16 kHz mono first (what the models listen at), which also keeps a
 // five-minute voice-over well under the 25 MB upload limit.
 func (o *OpenAITranscriber) Transcribe(ctx context.Context, audio Audio, language, _ string) (string, error) {
+	text, _, err := o.transcribe(ctx, audio, language, false)
+	return text, err
+}
+
+// TranscribeWords is Transcribe with the time of every word, from the
+// verbose_json answer with word timestamps (timestamp_granularities[]=word).
+// Only the whisper models answer verbose_json (the gpt-4o transcribers
+// refuse it with a 400), so with another model the words have no times.
+func (o *OpenAITranscriber) TranscribeWords(ctx context.Context, audio Audio, language, _ string) (string, []TimedWord, error) {
+	return o.transcribe(ctx, audio, language, strings.HasPrefix(o.cfg.TranscriptionModel, "whisper"))
+}
+
+func (o *OpenAITranscriber) transcribe(ctx context.Context, audio Audio, language string, timed bool) (string, []TimedWord, error) {
 	if !o.Supports(language) {
-		return "", unsupported(ProviderOpenAI, language)
+		return "", nil, unsupported(ProviderOpenAI, language)
 	}
 	data, filename, contentType := audio.Data, "audio.mp3", "audio/mpeg"
 	if audio.Format == FormatWAV {
@@ -196,9 +209,13 @@ func (o *OpenAITranscriber) Transcribe(ctx context.Context, audio Audio, languag
 		{"language", PrimaryLanguage(language)},
 		{"response_format", "json"},
 	}
+	if timed {
+		fields[2][1] = "verbose_json"
+		fields = append(fields, [2]string{"timestamp_granularities[]", "word"})
+	}
 	for _, f := range fields {
 		if err := mw.WriteField(f[0], f[1]); err != nil {
-			return "", err
+			return "", nil, err
 		}
 	}
 	h := make(textproto.MIMEHeader)
@@ -206,29 +223,42 @@ func (o *OpenAITranscriber) Transcribe(ctx context.Context, audio Audio, languag
 	h.Set("Content-Type", contentType)
 	part, err := mw.CreatePart(h)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if _, err := part.Write(data); err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if err := mw.Close(); err != nil {
-		return "", err
+		return "", nil, err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, o.cfg.BaseURL+"/v1/audio/transcriptions", &body)
 	if err != nil {
-		return "", &ProviderError{Provider: ProviderOpenAI, Kind: ErrProviderRejected, Message: "bad request: " + err.Error()}
+		return "", nil, &ProviderError{Provider: ProviderOpenAI, Kind: ErrProviderRejected, Message: "bad request: " + err.Error()}
 	}
 	req.Header.Set("Authorization", "Bearer "+o.cfg.APIKey)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	answer, _, err := send(ctx, o.client, ProviderOpenAI, req)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	var doc struct {
-		Text *string `json:"text"`
+		Text  *string `json:"text"`
+		Words []struct {
+			Word  string  `json:"word"`
+			Start float64 `json:"start"`
+			End   float64 `json:"end"`
+		} `json:"words"`
 	}
 	if err := json.Unmarshal(answer, &doc); err != nil || doc.Text == nil {
-		return "", &ProviderError{Provider: ProviderOpenAI, Kind: ErrProviderUnavailable, Message: "answer has no text: " + shorten(string(answer), 200)}
+		return "", nil, &ProviderError{Provider: ProviderOpenAI, Kind: ErrProviderUnavailable, Message: "answer has no text: " + shorten(string(answer), 200)}
 	}
-	return strings.TrimSpace(*doc.Text), nil
+	var words []TimedWord
+	if timed {
+		// An answer without words leaves them nil: Verify then compares
+		// the text without times.
+		for _, w := range doc.Words {
+			words = append(words, TimedWord{Word: strings.TrimSpace(w.Word), Start: w.Start, End: w.End})
+		}
+	}
+	return strings.TrimSpace(*doc.Text), words, nil
 }

@@ -116,21 +116,11 @@ func (p *PocketSphinx) Transcribe(ctx context.Context, audio Audio, language, ex
 	if w.Duration() < 0.1 {
 		return "", nil // too short to hold a word, and too short for the decoder
 	}
-	dir, err := os.MkdirTemp(p.tempDir, "pocketsphinx-")
+	run, err := p.newRun(w)
 	if err != nil {
-		return "", &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: err.Error()}
+		return "", err
 	}
-	defer os.RemoveAll(dir)
-	pcm := EncodeWAV(Resample(w.Mono(), pocketSphinxRate))
-	if err := os.WriteFile(filepath.Join(dir, "utt.wav"), pcm, 0o600); err != nil {
-		return "", &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: err.Error()}
-	}
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		return "", &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: err.Error()}
-	}
-	defer root.Close()
-	run := &sphinxRun{p: p, dir: dir, root: root}
+	defer run.close()
 
 	lex, err := p.lexicon(ctx, scriptWords(Normalize(expectedText, "en").Text))
 	if err != nil {
@@ -143,7 +133,7 @@ func (p *PocketSphinx) Transcribe(ctx context.Context, audio Audio, language, ex
 		}
 		return hyps[0], nil
 	}
-	if err := lex.write(dir); err != nil {
+	if err := lex.write(run.dir); err != nil {
 		return "", &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: err.Error()}
 	}
 	segs, err := run.align(ctx, lex)
@@ -310,6 +300,31 @@ type sphinxRun struct {
 	p    *PocketSphinx
 	dir  string
 	root *os.Root
+}
+
+// newRun makes a scratch directory holding the audio as 16 kHz mono WAV.
+func (p *PocketSphinx) newRun(w Waveform) (*sphinxRun, error) {
+	dir, err := os.MkdirTemp(p.tempDir, "pocketsphinx-")
+	if err != nil {
+		return nil, &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: err.Error()}
+	}
+	pcm := EncodeWAV(Resample(w.Mono(), pocketSphinxRate))
+	if err := os.WriteFile(filepath.Join(dir, "utt.wav"), pcm, 0o600); err != nil {
+		os.RemoveAll(dir)
+		return nil, &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: err.Error()}
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: err.Error()}
+	}
+	return &sphinxRun{p: p, dir: dir, root: root}, nil
+}
+
+// close removes the run's scratch directory.
+func (r *sphinxRun) close() {
+	r.root.Close()
+	os.RemoveAll(r.dir)
 }
 
 func (r *sphinxRun) model(name string) string { return filepath.Join(r.p.modelDir, name) }

@@ -12,13 +12,13 @@ import (
 const audioColumns = `id, task_id, account_id, campaign_id, content_id, idempotency_key, request_hash, text, language, voice_id,
 	accuracy_threshold, max_attempts, status, stage, progress, attempts, similarity, verified, warning, normalized_text,
 	normalization, transcript, iterations, synthesizer, recognizer, synthetic, audio_path, audio_format, duration, error,
-	job_id, quota_period, created_at, started_at, finished_at, providers_skipped`
+	job_id, quota_period, created_at, started_at, finished_at, providers_skipped, words`
 
 func scanAudioTask(row interface{ Scan(...any) error }) (omnivibe.AudioTask, error) {
 	var t omnivibe.AudioTask
 	var idem sql.NullString
 	var warning string
-	var normalization, iterations string
+	var normalization, iterations, words string
 	var audioErr sql.NullString
 	var jobID sql.NullInt64
 	var created int64
@@ -27,7 +27,7 @@ func scanAudioTask(row interface{ Scan(...any) error }) (omnivibe.AudioTask, err
 	err := row.Scan(&t.ID, &t.TaskID, &t.AccountID, &t.CampaignID, &t.ContentID, &idem, &t.RequestHash, &t.Text, &t.Language, &t.VoiceID,
 		&t.AccuracyThreshold, &t.MaxAttempts, &t.Status, &t.Stage, &t.Progress, &t.Attempts, &t.Similarity, &t.Verified, &warning,
 		&t.NormalizedText, &normalization, &t.Transcript, &iterations, &t.Synthesizer, &t.Recognizer, &t.Synthetic, &t.AudioPath,
-		&t.AudioFormat, &t.Duration, &audioErr, &jobID, &t.QuotaPeriod, &created, &started, &finished, &skipped)
+		&t.AudioFormat, &t.Duration, &audioErr, &jobID, &t.QuotaPeriod, &created, &started, &finished, &skipped, &words)
 	if err != nil {
 		return t, err
 	}
@@ -45,6 +45,9 @@ func scanAudioTask(row interface{ Scan(...any) error }) (omnivibe.AudioTask, err
 		return t, err
 	}
 	if err := json.Unmarshal([]byte(skipped), &t.ProvidersSkipped); err != nil {
+		return t, err
+	}
+	if t.Words, err = decodeWords([]byte(words)); err != nil {
 		return t, err
 	}
 	if audioErr.Valid {
@@ -207,13 +210,17 @@ func (q queries) UpdateAudioTask(ctx context.Context, t omnivibe.AudioTask) erro
 	if err != nil {
 		return err
 	}
+	words, err := encodeWords(t.Words)
+	if err != nil {
+		return err
+	}
 	res, err := q.exec(ctx, `UPDATE audio_tasks SET status = ?, stage = ?, progress = ?, attempts = ?, similarity = ?, verified = ?,
 		warning = ?, normalized_text = ?, normalization = ?, transcript = ?, iterations = ?, synthesizer = ?, recognizer = ?,
 		synthetic = ?, audio_path = ?, audio_format = ?, duration = ?, error = ?, job_id = ?, started_at = ?, finished_at = ?,
-		providers_skipped = ? WHERE id = ? AND account_id = ?`,
+		providers_skipped = ?, words = ? WHERE id = ? AND account_id = ?`,
 		t.Status, t.Stage, t.Progress, t.Attempts, t.Similarity, t.Verified, warningText(t.Warning), t.NormalizedText, normalization,
 		t.Transcript, iterations, t.Synthesizer, t.Recognizer, t.Synthetic, t.AudioPath, t.AudioFormat, t.Duration, audioErr,
-		nullID(t.JobID), nullMicros(t.StartedAt), nullMicros(t.FinishedAt), skippedJSON(t), t.ID, t.AccountID)
+		nullID(t.JobID), nullMicros(t.StartedAt), nullMicros(t.FinishedAt), skippedJSON(t), string(words), t.ID, t.AccountID)
 	return mustAffect(res, err, "audio task")
 }
 
@@ -233,4 +240,23 @@ func skippedJSON(t omnivibe.AudioTask) string {
 		return "[]" // a slice of plain strings and numbers always encodes
 	}
 	return string(b)
+}
+
+// encodeWords stores a task's word-by-word check (migration 0003); none is
+// stored as an empty list.
+func encodeWords(words []omnivibe.AudioWord) ([]byte, error) {
+	if words == nil {
+		words = []omnivibe.AudioWord{}
+	}
+	return json.Marshal(words)
+}
+
+// decodeWords reads what encodeWords stored; it is never nil.
+func decodeWords(data []byte) ([]omnivibe.AudioWord, error) {
+	words := []omnivibe.AudioWord{}
+	if len(data) == 0 {
+		return words, nil
+	}
+	err := json.Unmarshal(data, &words)
+	return words, err
 }

@@ -1,0 +1,352 @@
+package speech
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// Thresholds of the utterance verification, measured on espeak-ng speech
+// (scripts/bench/verify.sh and TestLocalVerifyWords; docs/benchmarks.md).
+// Scores are pocketsphinx's acoustic log-likelihoods (log base 1.0001) per
+// 10 ms frame.
+var (
+	// wordLLRMargin is how far a word's log-likelihood ratio per frame (its
+	// score in the alignment minus the free phone loop's over the same
+	// frames) may fall below the median of the utterance's words and still
+	// count as said. Relative to the median, because how close the
+	// context-independent phone loop comes to the triphone alignment varies
+	// with the voice and the recording: right words scored -2 to -67 per
+	// frame with utterance medians about -25, a replaced word -77 to -98.
+	wordLLRMargin = 45.0
+	// utteranceLLRFloor: below this median ratio per frame the audio as a
+	// whole is not the script, however its words compare with one another
+	// (the margin above is relative, and a wrong recording is wrong
+	// throughout), so no word counts as said. Right recordings had medians
+	// of -12 to -24, recordings of another sentence that still aligned -59
+	// to -62.
+	utteranceLLRFloor = -40.0
+	// fillerLLRFloor: a silence or noise stretch of the alignment at least
+	// unexplainedFrames long whose ratio to the phone loop is below this is
+	// speech the script does not explain.
+	fillerLLRFloor = -60.0
+)
+
+// VerifyWords checks English audio against a script by utterance
+// verification: every word is tested with a likelihood ratio between the
+// script's hypothesis and a free alternative, rather than only asking a
+// recognizer constrained to the script what it hears (which "hears" the
+// script in audio that says something else).
+//
+// The audio is decoded twice. (a) A forced alignment to the script's exact
+// word sequence (or, when the audio does not fit the whole sequence, a
+// grammar of the script's words in order, each optional) gives each word's
+// frames and acoustic score. (b) A free phone loop (pocketsphinx -allphone
+// with the en-us phonetic language model, context-independent phones) gives
+// the best acoustic score any phone sequence reaches on the same frames.
+// Both are scored against every senone in every frame (-compallsen), so
+// the two scores of a frame share one reference. A word's log-likelihood
+// ratio per frame, its score minus the phone loop's over its frames divided
+// by its frame count, is the "goodness of pronunciation" of Witt and Young
+// (S. M. Witt, S. J. Young, "Phone-level pronunciation scoring and
+// assessment for interactive language learning", Speech Communication
+// 30(2-3), 2000), taken over a word; thresholding it is the
+// hypothesis test of utterance verification (R. A. Sukkar, C.-H. Lee,
+// "Vocabulary independent discriminative utterance verification for
+// nonkeyword rejection in subword based speech recognition", IEEE Trans.
+// Speech and Audio Processing 4(6), 1996; M. G. Rahim, C.-H. Lee,
+// B.-H. Juang, "Discriminative utterance verification for connected digits
+// recognition", IEEE Trans. Speech and Audio Processing 5(3), 1997), with
+// the phone loop as the alternative (filler) model. Right speech scores
+// near the phone loop (the model explains it as well as any phone string
+// can); a wrong word scores far below it, however well a constrained
+// search managed to place it.
+//
+// Words that fail are substituted (with what the general language model
+// hears in their frames) or, when the in-order grammar skipped them,
+// missing; long silence or noise stretches of the alignment that the phone
+// loop explains much better are extra speech, decoded with the general
+// model.
+func (p *PocketSphinx) VerifyWords(ctx context.Context, audio Audio, language, expectedText string) (Verification, error) {
+	if !p.Supports(language) {
+		return Verification{}, unsupported(ProviderPocketSphinx, language)
+	}
+	words := scriptWords(Normalize(expectedText, "en").Text)
+	allMissing := func() Verification {
+		v := Verification{}
+		for _, w := range words {
+			v.Words = append(v.Words, CheckedWord{Word: w, Status: WordMissing})
+		}
+		v.Similarity = Similarity(expectedText, "")
+		return v
+	}
+	w, err := audio.Waveform()
+	if err != nil {
+		return Verification{}, &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderRejected, Message: "cannot decode the audio: " + err.Error()}
+	}
+	if w.Duration() < 0.1 {
+		return allMissing(), nil
+	}
+	run, err := p.newRun(w)
+	if err != nil {
+		return Verification{}, err
+	}
+	defer run.close()
+	lex, err := p.lexicon(ctx, words)
+	if err != nil {
+		return Verification{}, err
+	}
+	if len(lex.sequence) == 0 {
+		return allMissing(), nil
+	}
+	if err := lex.write(run.dir); err != nil {
+		return Verification{}, &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: err.Error()}
+	}
+	// The phone loop runs beside the alignment, in a scratch directory of
+	// its own (each decode writes its control file and log by fixed
+	// names): on two cores that halves the wait.
+	loopRun, err := p.newRun(w)
+	if err != nil {
+		return Verification{}, err
+	}
+	defer loopRun.close()
+	type loopResult struct {
+		cum []float64
+		err error
+	}
+	loopDone := make(chan loopResult, 1)
+	go func() {
+		cum, err := loopRun.phoneLoop(ctx)
+		loopDone <- loopResult{cum, err}
+	}()
+	segs, err := run.align(ctx, lex)
+	lr := <-loopDone
+	if err != nil {
+		return Verification{}, err
+	}
+	if lr.err != nil {
+		return Verification{}, lr.err
+	}
+	loop := lr.cum
+	strict := segs != nil
+	if !strict {
+		if segs, err = run.decodeInOrderSegs(ctx, lex); err != nil {
+			return Verification{}, err
+		}
+	}
+	return run.judge(ctx, lex, words, segs, loop, strict)
+}
+
+// phoneLoop decodes the audio with the free phone loop and returns the
+// cumulative acoustic score by frame: the loop's score of frames [s, e) is
+// cum[e] - cum[s]. A phone's score is spread evenly over its frames.
+func (r *sphinxRun) phoneLoop(ctx context.Context) ([]float64, error) {
+	const out = "loop.seg"
+	// The loop is free: every phone may follow every other with the same
+	// probability (a unigram language model over the model's phones; the
+	// installed en-us-phone.lm.bin trigram would prefer likely phone
+	// strings and took half again as long). Context-independent phones
+	// decode at about 0.09 x real time here; the triphone loop took 12 x.
+	if err := r.root.WriteFile("phones.lm", []byte(phoneLoopLM), 0o600); err != nil {
+		return nil, &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: err.Error()}
+	}
+	if err := r.decode(ctx, "utt\n",
+		"-allphone", filepath.Join(r.dir, "phones.lm"), "-allphone_ci", "yes", "-lw", "2",
+		"-compallsen", "yes", "-backtrace", "no",
+		"-hypseg", filepath.Join(r.dir, out),
+	); err != nil {
+		return nil, err
+	}
+	data, err := r.root.ReadFile(out)
+	if err != nil {
+		return nil, &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: "no phone loop output: " + err.Error()}
+	}
+	segs := parseHypseg(strings.TrimSpace(string(data)))
+	last := 0
+	for _, s := range segs {
+		last = max(last, s.end)
+	}
+	cum := make([]float64, last+1)
+	for _, s := range segs {
+		if s.end <= s.start {
+			continue
+		}
+		per := float64(s.score) / float64(s.end-s.start)
+		for f := s.start; f < s.end; f++ {
+			cum[f+1] = per
+		}
+	}
+	for f := 1; f < len(cum); f++ {
+		cum[f] += cum[f-1]
+	}
+	return cum, nil
+}
+
+// phoneLoopLM is an ARPA unigram language model giving each phone of the
+// en-us acoustic model (the CMU dictionary's 39 and silence) the same
+// probability, log10(1/40).
+var phoneLoopLM = func() string {
+	phones := strings.Fields("AA AE AH AO AW AY B CH D DH EH ER EY F G HH IH IY JH K L M N NG OW OY P R S SH SIL T TH UH UW V W Y Z ZH")
+	var b strings.Builder
+	fmt.Fprintf(&b, "\\data\\\nngram 1=%d\n\n\\1-grams:\n", len(phones))
+	for _, ph := range phones {
+		fmt.Fprintf(&b, "%.4f %s\n", math.Log10(1/float64(len(phones))), ph)
+	}
+	b.WriteString("\n\\end\\\n")
+	return b.String()
+}()
+
+// loopScore is the phone loop's score of frames [s, e), clamped to what it decoded.
+func loopScore(cum []float64, s, e int) float64 {
+	s, e = min(max(s, 0), len(cum)-1), min(max(e, 0), len(cum)-1)
+	return cum[e] - cum[s]
+}
+
+// decodeInOrderSegs decodes with the script's words in order, each
+// optional, and returns the segments.
+func (r *sphinxRun) decodeInOrderSegs(ctx context.Context, lex *lexicon) ([]segment, error) {
+	const out = "inorder.seg"
+	if err := r.decode(ctx, "utt\n",
+		"-dict", filepath.Join(r.dir, "script.dict"), "-jsgf", filepath.Join(r.dir, "inorder.jsgf"),
+		"-compallsen", "yes", "-hypseg", filepath.Join(r.dir, out)); err != nil {
+		return nil, err
+	}
+	data, err := r.root.ReadFile(out)
+	if err != nil {
+		return nil, &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: "no decoder output: " + err.Error()}
+	}
+	return parseHypseg(strings.TrimSpace(string(data))), nil
+}
+
+// frameSeconds is the decoder's frame length (-frate 100).
+const frameSeconds = 0.01
+
+// judge turns the segments of a constrained decode into checked words.
+func (r *sphinxRun) judge(ctx context.Context, lex *lexicon, words []string, segs []segment, loop []float64, strict bool) (Verification, error) {
+	// item is one entry of the result before the general model is asked
+	// what was heard in failed stretches.
+	type item struct {
+		word       CheckedWord
+		frames     [2]int
+		decode     bool // ask the general model what the frames say
+		extraSpeak bool // an unexplained stretch: its words are extra
+	}
+	var items []item
+	median := medianWordLLR(segs, loop)
+	next := 0 // the next script word to place
+	seconds := func(f int) *float64 { v := float64(f) * frameSeconds; return &v }
+	for _, s := range segs {
+		frames := s.end - s.start
+		if frames <= 0 {
+			continue
+		}
+		llr := (float64(s.score) - loopScore(loop, s.start, s.end)) / float64(frames)
+		if isFiller(s.word) {
+			if frames >= unexplainedFrames && llr < fillerLLRFloor && strict {
+				items = append(items, item{frames: [2]int{s.start, s.end}, decode: true, extraSpeak: true})
+			}
+			continue
+		}
+		sym := s.word
+		if i := strings.IndexByte(sym, '('); i > 0 {
+			sym = sym[:i]
+		}
+		spelled := lex.spelling[sym]
+		// Script words before this one that the decode skipped are
+		// missing (the in-order grammar lets it skip any word).
+		for next < len(words) && words[next] != spelled {
+			items = append(items, item{word: CheckedWord{Word: words[next], Status: WordMissing}})
+			next++
+		}
+		if next == len(words) {
+			break // cannot happen with the script's own grammar
+		}
+		cw := CheckedWord{Word: words[next], Status: WordOK, Start: seconds(s.start), End: seconds(s.end)}
+		it := item{word: cw, frames: [2]int{s.start, s.end}}
+		if llr < median-wordLLRMargin || median < utteranceLLRFloor {
+			it.word.Status = WordSubstituted
+			// What a wholly wrong recording says instead is not worth a
+			// decode of all of it with the general model.
+			it.decode = strict && median >= utteranceLLRFloor
+		}
+		items = append(items, it)
+		next++
+	}
+	for ; next < len(words); next++ {
+		items = append(items, item{word: CheckedWord{Word: words[next], Status: WordMissing}})
+	}
+
+	// Ask the general model what was said in each failed stretch; adjacent
+	// failed words make one stretch, whose words go to its first word.
+	var ranges [][2]int
+	var owners []int
+	for i := 0; i < len(items); i++ {
+		if !items[i].decode {
+			continue
+		}
+		j := i
+		for j+1 < len(items) && items[j+1].decode && items[j+1].extraSpeak == items[i].extraSpeak {
+			j++
+		}
+		ranges = append(ranges, [2]int{items[i].frames[0], items[j].frames[1]})
+		owners = append(owners, i)
+		i = j
+	}
+	heard := make(map[int]string, len(owners))
+	if len(ranges) > 0 {
+		hyps, err := r.decodeFree(ctx, ranges)
+		if err != nil {
+			return Verification{}, err
+		}
+		for k, i := range owners {
+			heard[i] = hyps[k]
+		}
+	}
+	var v Verification
+	var transcript []string
+	for i, it := range items {
+		if it.extraSpeak {
+			for _, w := range strings.Fields(heard[i]) {
+				v.Words = append(v.Words, CheckedWord{Word: w, Status: WordExtra, Start: seconds(it.frames[0]), End: seconds(it.frames[1])})
+				transcript = append(transcript, w)
+			}
+			continue
+		}
+		cw := it.word
+		switch cw.Status {
+		case WordOK:
+			transcript = append(transcript, cw.Word)
+		case WordSubstituted:
+			if h, ok := heard[i]; ok {
+				cw.Heard = h
+				if h != "" {
+					transcript = append(transcript, h)
+				}
+			}
+		}
+		v.Words = append(v.Words, cw)
+	}
+	v.Transcript = strings.Join(transcript, " ")
+	v.Confidence = median
+	v.Similarity = Similarity(strings.Join(words, " "), v.Transcript)
+	return v, nil
+}
+
+// medianWordLLR is the median log-likelihood ratio per frame of the words
+// (not fillers) of a decode.
+func medianWordLLR(segs []segment, loop []float64) float64 {
+	var llrs []float64
+	for _, s := range segs {
+		if frames := s.end - s.start; frames > 0 && !isFiller(s.word) {
+			llrs = append(llrs, (float64(s.score)-loopScore(loop, s.start, s.end))/float64(frames))
+		}
+	}
+	if len(llrs) == 0 {
+		return 0
+	}
+	slices.Sort(llrs)
+	return llrs[len(llrs)/2]
+}

@@ -248,6 +248,8 @@ var schemas = schema{
 		"used":      object(schema{"scripts": integer(""), "audio": integer("")}),
 		"limits":    object(schema{"scripts": nullable(integer("")), "audio": nullable(integer("")), "renders": nullable(integer("")), "voice_clones": integer("")}),
 		"resets_at": timestamp("")}),
+	"StudioSession": schema{"type": "object", "required": []string{"user", "account", "expires_in"}, "additionalProperties": false,
+		"properties": schema{"user": ref("User"), "account": ref("Account"), "expires_in": integer("seconds the access cookie lives")}},
 	"Health": object(schema{"status": enum([]string{"ok"}, "")}),
 	"Ready": schema{"type": "object", "required": []string{"status"}, "additionalProperties": false,
 		"properties": schema{"status": enum([]string{"ready", "unavailable"}, ""), "error": str("what is not reachable")}},
@@ -352,6 +354,18 @@ var operations = map[string]operation{
 	"GET /api/v1/billing/plans": {summary: "The price list (public, cacheable)", tag: "billing", ok: 200, resp: "PlanList"},
 	"GET /api/v1/billing/usage": {summary: "This month's use of the quotas", tag: "billing", auth: true, ok: 200, resp: "Usage"},
 	"PUT /api/v1/billing/plan":  {summary: "Change the plan (owner only)", tag: "billing", auth: true, body: "PlanChange", ok: 200, resp: "Usage"},
+
+	// The studio: the console's page and assets, and its cookie sessions
+	// (for the browser console only; API clients use bearer tokens).
+	"GET /{$}": {summary: "The studio, the web console (HTML; its scripts and styles are embedded in the binary)", tag: "studio", ok: 200, content: "text/html"},
+	"GET /studio/assets/{asset}": {summary: "The studio's scripts and styles (gzip when accepted; ETag, revalidated)", tag: "studio", ok: 200, content: "text/plain",
+		params: []schema{{"name": "asset", "in": "path", "required": true, "schema": schema{"type": "string"}}}, errors: []int{304, 404}},
+	"POST /studio/session": {summary: "Sign in to the studio: sets HttpOnly SameSite=Strict cookies (access token for /api/, refresh token for /studio/session) and the CSRF cookie whose value unsafe requests repeat in X-CSRF-Token; answers without tokens",
+		tag: "studio", body: "Login", ok: 200, resp: "StudioSession", errors: []int{401, 403}},
+	"POST /studio/session/register": {summary: "Create an account (plan free) and its owner, signed in to the studio with cookies as POST /studio/session",
+		tag: "studio", body: "Registration", ok: 201, resp: "StudioSession", errors: []int{403, 409}},
+	"POST /studio/session/refresh": {summary: "Renew the studio's cookies with the refresh cookie (single use); needs X-CSRF-Token", tag: "studio", ok: 200, resp: "StudioSession", errors: []int{401, 403}},
+	"DELETE /studio/session":       {summary: "Sign out of the studio: clears its cookies", tag: "studio", ok: 204, errors: []int{403}},
 }
 
 // openAPIDocument builds the document for the given route patterns.
@@ -359,6 +373,7 @@ func openAPIDocument(patterns []string) ([]byte, error) {
 	paths := schema{}
 	for _, pattern := range patterns {
 		method, path, _ := strings.Cut(pattern, " ")
+		path = strings.TrimSuffix(path, "{$}") // "/{$}" is the mux's "exactly /"
 		op, ok := operations[pattern]
 		if !ok {
 			continue // TestOpenAPICoversEveryRoute fails on this

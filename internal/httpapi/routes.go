@@ -64,4 +64,13 @@ func (s *Server) registerRoutes() {
 	s.public("GET /api/v1/billing/plans", s.listPlans)
 	s.authed("GET /api/v1/billing/usage", s.getUsage)
 	s.authed("PUT /api/v1/billing/plan", s.changePlan)
+
+	// The studio (internal/web): the console's page and assets, and its
+	// cookie sessions. The page calls the routes above like any client.
+	s.public("GET /{$}", s.studioIndex)
+	s.public("GET /studio/assets/{asset}", s.studioAsset)
+	s.public("POST /studio/session", s.studioSignIn)
+	s.public("POST /studio/session/register", s.studioSignUp)
+	s.public("POST /studio/session/refresh", s.studioRefresh)
+	s.public("DELETE /studio/session", s.studioSignOut)
 }

@@ -423,6 +423,14 @@ func TestStudioInBrowser(t *testing.T) {
 	if spoken := b.text("#spoken"); !strings.Contains(strings.ToLower(spoken), "spring sale") {
 		t.Fatalf("script as spoken: %q", spoken)
 	}
+	// Each word is marked where the status carries word data; otherwise the
+	// recognizer's transcript is shown beside the script.
+	marks := evalJS[map[string]float64](b, `fetch('/api/v1/audio/status/' + location.hash.split('/')[2]).then(r => r.json()).then(j => ({
+		words: (j.words || []).length, marked: document.querySelectorAll('#spoken [data-status]').length,
+		transcript: document.querySelectorAll('#transcript').length }))`)
+	if marks["marked"] != marks["words"] || (marks["words"] == 0 && marks["transcript"] != 1) {
+		t.Fatalf("word marks: %v", marks)
+	}
 	b.shot("voice")
 
 	// Billing: usage as bars; the owner changes the plan.

@@ -52,6 +52,7 @@ export function flash(msg) {
   const s = document.getElementById('status');
   s.textContent = msg;
   s.classList.add('show');
+  flash.views = 0;
   clearTimeout(flash.timer);
   flash.timer = setTimeout(() => s.classList.remove('show'), 5000);
 }
@@ -95,6 +96,9 @@ export async function signedIn(session) {
 
 async function route() {
   const gen = ++generation;
+  // A message belongs to the view it was made for or the next one (a save
+  // that navigates); later it would stand over unrelated content.
+  if (++flash.views > 1) document.getElementById('status').classList.remove('show');
   const [path, query] = location.hash.replace(/^#\/?/, '').split('?');
   const params = new URLSearchParams(query || '');
   let target = path || (state.me ? 'campaigns' : 'signin');

@@ -27,7 +27,7 @@ export async function view(main) {
   choose.addEventListener('submit', async e => {
     e.preventDefault();
     const id = new FormData(choose).get('plan');
-    try { await api('PUT', '/billing/plan', { plan: id }); flash(t('billing.changed', { plan: id })); navigate('billing'); }
+    try { await api('PUT', '/billing/plan', { plan: id }); flash(t('billing.changed', { plan: (plans.plans.find(p => p.id === id) || { name: id }).name })); navigate('billing'); }
     catch (err) { flash(err.message); }
   });
   main.append(h('div', { class: 'head' }, h('h1', {}, t('nav.billing'))),

@@ -41,10 +41,10 @@ export async function list(main, _m, params) {
 
   const rows = data.campaigns.map(c => h('tr', {},
     h('td', {}, h('a', { href: `#/campaigns/${c.id}` }, c.name)),
-    h('td', {}, clientName[c.client_id] || `#${c.client_id}`),
+    h('td', { class: 'opt' }, clientName[c.client_id] || `#${c.client_id}`),
     h('td', {}, c.platform || '—'),
     h('td', {}, h('span', { class: `badge s-${c.status}` }, t('status.' + c.status))),
-    h('td', {}, fmtDate(c.updated_at, lang())),
+    h('td', { class: 'opt' }, fmtDate(c.updated_at, lang())),
     h('td', { class: 'actions' }, canWrite() ? h('button', {
       type: 'button', class: 'btn small danger', 'data-delete': c.id, 'aria-label': t('delete.named', { name: c.name }),
       onclick: async () => {
@@ -64,7 +64,7 @@ export async function list(main, _m, params) {
       ? h('p', { class: 'empty', id: 'campaigns-empty' }, clients.length === 0 && canWrite() ? [t('campaign.noclients') + ' ', h('a', { href: '#/clients/new' }, t('client.new'))] : t('campaign.none'))
       : h('div', { class: 'table-wrap' }, h('table', { id: 'campaigns' },
         h('caption', {}, t('campaign.count', { n: data.total })),
-        h('thead', {}, h('tr', {}, [t('f.name'), t('f.client'), t('f.platform'), t('f.status'), t('updated'), h('span', { class: 'sr' }, t('actions'))].map(x => h('th', { scope: 'col' }, x)))),
+        h('thead', {}, h('tr', {}, [[t('f.name')], [t('f.client'), 'opt'], [t('f.platform')], [t('f.status')], [t('updated'), 'opt'], [h('span', { class: 'sr' }, t('actions'))]].map(([x, c]) => h('th', { scope: 'col', class: c }, x)))),
         h('tbody', {}, rows))),
     h('nav', { class: 'pager', 'aria-label': t('pages') },
       page > 1 ? h('a', { class: 'btn small', href: link(page - 1), rel: 'prev' }, t('prev')) : h('span'),

@@ -37,10 +37,10 @@ export async function view(main) {
   function renderList(keys) {
     listBox.replaceChildren(keys.length === 0 ? h('p', { class: 'empty' }, t('keys.none')) :
       h('div', { class: 'table-wrap' }, h('table', {},
-        h('thead', {}, h('tr', {}, [t('f.keyname'), t('keys.prefix'), t('keys.created'), t('keys.lastused'), t('keys.expires'), h('span', { class: 'sr' }, t('actions'))].map(x => h('th', { scope: 'col' }, x)))),
+        h('thead', {}, h('tr', {}, [[t('f.keyname')], [t('keys.prefix')], [t('keys.created'), 'opt'], [t('keys.lastused'), 'opt'], [t('keys.expires'), 'opt'], [h('span', { class: 'sr' }, t('actions'))]].map(([x, c]) => h('th', { scope: 'col', class: c }, x)))),
         h('tbody', {}, keys.map(k => h('tr', {},
-          h('td', {}, k.name), h('td', { class: 'mono' }, k.prefix + '…'), h('td', {}, fmtDate(k.created_at, lang())),
-          h('td', {}, fmtDate(k.last_used_at, lang())), h('td', {}, fmtDate(k.expires_at, lang())),
+          h('td', {}, k.name), h('td', { class: 'mono' }, k.prefix + '…'), h('td', { class: 'opt' }, fmtDate(k.created_at, lang())),
+          h('td', { class: 'opt' }, fmtDate(k.last_used_at, lang())), h('td', { class: 'opt' }, fmtDate(k.expires_at, lang())),
           h('td', { class: 'actions' }, h('button', { type: 'button', class: 'btn small danger', 'aria-label': t('keys.revoke.named', { name: k.name }), onclick: async () => {
             if (!(await confirmDialog(t('confirm.key', { name: k.name }), t('keys.revoke'), t('cancel')))) return;
             try { await api('DELETE', `/auth/api-keys/${k.id}`); flash(t('keys.revoked', { name: k.name })); renderList((await api('GET', '/auth/api-keys')).api_keys); }

@@ -57,11 +57,11 @@ func requireLocalSpeech(t *testing.T) {
 
 // studio is the whole product on a temporary data directory, with the local
 // voice (espeak-ng) checked by the local recognizer (pocketsphinx).
-func studio(t *testing.T) string {
+func studio(t *testing.T, tts, stt string) string {
 	t.Helper()
 	cfg := config.Default()
 	cfg.DataDir, cfg.PasswordCost, cfg.Workers = t.TempDir(), 4, 2
-	cfg.TTS, cfg.STT = "espeak", "pocketsphinx"
+	cfg.TTS, cfg.STT = tts, stt
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +245,7 @@ func (b *browser) shot(name string) {
 func TestStudioInBrowser(t *testing.T) {
 	chromiumPath(t)
 	requireLocalSpeech(t)
-	base := studio(t)
+	base := studio(t, "espeak", "pocketsphinx")
 	b := newBrowser(t, base)
 	ctx := context.Background()
 

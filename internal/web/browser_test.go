@@ -29,7 +29,7 @@ import (
 
 // chromiumPath finds Debian's chromium, or skips the test unless
 // OMNIVIBE_REQUIRE_BROWSER=1 makes a missing browser a failure (CI).
-func chromiumPath(t *testing.T) string {
+func chromiumPath(t testing.TB) string {
 	t.Helper()
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
@@ -57,7 +57,7 @@ func requireLocalSpeech(t *testing.T) {
 
 // studio is the whole product on a temporary data directory, with the local
 // voice (espeak-ng) checked by the local recognizer (pocketsphinx).
-func studio(t *testing.T, tts, stt string) string {
+func studio(t testing.TB, tts, stt string) string {
 	t.Helper()
 	cfg := config.Default()
 	cfg.DataDir, cfg.PasswordCost, cfg.Workers = t.TempDir(), 4, 2
@@ -99,7 +99,9 @@ type browser struct {
 	problems []string
 }
 
-func newBrowser(t *testing.T, base string) *browser {
+// launch starts headless Chromium on a fresh profile and returns the
+// context of its first tab; the browser ends with the test.
+func launch(t testing.TB) context.Context {
 	t.Helper()
 	exe := chromiumPath(t)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
@@ -110,6 +112,15 @@ func newBrowser(t *testing.T, base string) *browser {
 		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 800))
 	ctx, cancel := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() { cancel(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+func newBrowser(t *testing.T, base string) *browser {
+	t.Helper()
+	ctx := launch(t)
 	b := &browser{t: t, ctx: ctx, base: base, shots: os.Getenv("OMNIVIBE_SCREENSHOTS")}
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
 		t.Fatalf("start chromium: %v", err)

@@ -35,6 +35,11 @@ async function send(method, url, body, extraHeaders) {
   return { res, data };
 }
 
+// hasSession tells whether a session may exist: the CSRF cookie is set and
+// cleared with the session's cookies and lives as long as the refresh token,
+// so without it there is nothing to ask the server about.
+export function hasSession() { return csrfToken() !== ''; }
+
 let refreshing = null;
 
 // refreshSession trades the refresh cookie for new cookies; concurrent
@@ -54,7 +59,7 @@ export async function api(method, path, body, headers) {
     return (await send(method, '/api/v1' + path, body, headers)).data;
   } catch (e) {
     if (!(e instanceof APIError) || e.status !== 401) throw e;
-    if (!(await refreshSession())) { onSignedOut(); throw e; }
+    if (!hasSession() || !(await refreshSession())) { onSignedOut(); throw e; }
     return (await send(method, '/api/v1' + path, body, headers)).data;
   }
 }

@@ -2,7 +2,7 @@
 // hash router and the signed-in state. Routes live in the URL's fragment so
 // the server serves one page and a reload or a shared link lands on the view.
 import { h, clear } from './dom.js';
-import { api, sessionCall, setSignedOutHandler, APIError } from './api.js';
+import { api, sessionCall, setSignedOutHandler, hasSession, APIError } from './api.js';
 import { t, setLang, lang } from './i18n.js';
 import * as auth from './auth.js';
 import * as campaigns from './campaigns.js';
@@ -142,7 +142,7 @@ async function start() {
     navigate('signin');
   });
   try {
-    state.me = await api('GET', '/auth/me');
+    state.me = hasSession() ? await api('GET', '/auth/me') : null;
   } catch { state.me = null; }
   window.addEventListener('hashchange', route);
   await route();

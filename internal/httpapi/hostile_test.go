@@ -53,6 +53,7 @@ func validBodies(clientID float64, n int) map[string]map[string]any {
 		"POST /api/v1/writer/duration":         {"text": "안녕하세요 " + u, "language": "ko"},
 		"PUT /api/v1/billing/plan":             {"plan": "pro"},
 		"POST /studio/session":                 {"email": u + "@example.com", "password": "Passw0rd!"},
+		"PUT /api/v1/contents/{id}/script":     {"blocks": []map[string]any{{"type": "hook", "text": "Hook " + u}, {"type": "body", "text": "Body"}, {"type": "cta", "text": "Subscribe"}}},
 		"POST /studio/session/register":        {"email": u + "-s@example.com", "password": "Passw0rd!", "name": "H", "account_name": "Hostile studio " + u},
 	}
 }

@@ -248,6 +248,9 @@ var schemas = schema{
 		"used":      object(schema{"scripts": integer(""), "audio": integer("")}),
 		"limits":    object(schema{"scripts": nullable(integer("")), "audio": nullable(integer("")), "renders": nullable(integer("")), "voice_clones": integer("")}),
 		"resets_at": timestamp("")}),
+	"ScriptEdit": input(schema{"blocks": schema{"type": "array", "minItems": 3, "maxItems": 7, "description": "hook, 1-5 body blocks, cta, in that order",
+		"items": schema{"type": "object", "required": []string{"type", "text"}, "properties": schema{
+			"type": enum([]string{"hook", "body", "cta"}, ""), "text": strLen(1, omnivibe.MaxBlockText, "")}}}}, "blocks"),
 	"StudioSession": schema{"type": "object", "required": []string{"user", "account", "expires_in"}, "additionalProperties": false,
 		"properties": schema{"user": ref("User"), "account": ref("Account"), "expires_in": integer("seconds the access cookie lives")}},
 	"Health": object(schema{"status": enum([]string{"ok"}, "")}),
@@ -366,6 +369,8 @@ var operations = map[string]operation{
 		tag: "studio", body: "Registration", ok: 201, resp: "StudioSession", errors: []int{403, 409}},
 	"POST /studio/session/refresh": {summary: "Renew the studio's cookies with the refresh cookie (single use); needs X-CSRF-Token", tag: "studio", ok: 200, resp: "StudioSession", errors: []int{401, 403}},
 	"DELETE /studio/session":       {summary: "Sign out of the studio: clears its cookies", tag: "studio", ok: 204, errors: []int{403}},
+	"PUT /api/v1/contents/{id}/script": {summary: "Store a script a person wrote or edited as the content's latest (provider \"edited\"), timed by the reading-speed model as written; no writer call, no quota",
+		tag: "contents", auth: true, body: "ScriptEdit", ok: 200, resp: "Script", params: []schema{pathParam("id", "content ID")}, errors: []int{404}},
 }
 
 // openAPIDocument builds the document for the given route patterns.

@@ -73,4 +73,6 @@ func (s *Server) registerRoutes() {
 	s.public("POST /studio/session/register", s.studioSignUp)
 	s.public("POST /studio/session/refresh", s.studioRefresh)
 	s.public("DELETE /studio/session", s.studioSignOut)
+	// A script edited in the studio, stored as the content's latest.
+	s.authed("PUT /api/v1/contents/{id}/script", s.saveContentScript)
 }

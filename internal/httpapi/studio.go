@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/omnivibepro/omnivibe"
+	"github.com/omnivibepro/omnivibe/internal/service"
 	"github.com/omnivibepro/omnivibe/internal/web"
 )
 
@@ -97,4 +98,23 @@ func (s *Server) studioSignOut(w http.ResponseWriter, r *http.Request) error {
 // through a trusted proxy: the same test as for HSTS.
 func (s *Server) secureRequest(r *http.Request) bool {
 	return r.TLS != nil || (s.cfg.TrustProxy && r.Header.Get("X-Forwarded-Proto") == "https")
+}
+
+// saveContentScript stores a script edited in the studio (or written by any
+// client) as the content's latest script.
+func (s *Server) saveContentScript(w http.ResponseWriter, r *http.Request, p service.Principal) error {
+	id, err := pathID(r, "id", "content")
+	if err != nil {
+		return err
+	}
+	var in omnivibe.ScriptEdit
+	if err := decodeJSON(r, &in, false); err != nil {
+		return err
+	}
+	sc, err := s.svc.SaveScript(r.Context(), p, id, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, sc)
+	return nil
 }

@@ -190,3 +190,76 @@ func TestStudioAssets(t *testing.T) {
 	}
 	t.Logf("studio JS + CSS: %d bytes gzip", total)
 }
+
+// TestSaveScript stores an edited script on a content: timed by the reading
+// model as written, the content's latest, never a cached generation; bad
+// shapes are refused field by field, viewers may not.
+func TestSaveScript(t *testing.T) {
+	h := newHarness(t, Config{})
+	a := h.register("editor")
+	cl := h.do(req{method: "POST", path: "/api/v1/clients", token: a.token, body: map[string]any{"name": "C"}}).json(t)
+	camp := h.do(req{method: "POST", path: "/api/v1/campaigns", token: a.token, body: map[string]any{"client_id": cl["id"], "name": "K"}}).json(t)
+	content := h.do(req{method: "POST", path: "/api/v1/campaigns/" + itoa(int(camp["id"].(float64))) + "/contents", token: a.token,
+		body: map[string]any{"topic": "latte art", "platform": "youtube", "language": "en", "target_duration": 30}}).json(t)
+	path := "/api/v1/contents/" + itoa(int(content["id"].(float64))) + "/script"
+	gen := h.do(req{method: "POST", path: "/api/v1/writer/generate", token: a.token, body: map[string]any{"content_id": content["id"], "tone": "friendly"}})
+	if gen.status != 200 {
+		t.Fatalf("generate: %d %s", gen.status, gen.body)
+	}
+	edit := map[string]any{"blocks": []map[string]any{
+		{"type": "hook", "text": "Latte art at home, tonight."},
+		{"type": "body", "text": "Steam the milk until it shines, then pour from high, then low."},
+		{"type": "cta", "text": "Subscribe for more."},
+	}}
+	res := h.do(req{method: "PUT", path: path, token: a.token, body: edit})
+	if res.status != 200 {
+		t.Fatalf("save: %d %s", res.status, res.body)
+	}
+	sc := res.json(t)
+	blocks := sc["blocks"].([]any)
+	if sc["provider"] != "edited" || sc["tone"] != "friendly" || len(blocks) != 3 || sc["hook"] != "Latte art at home, tonight." {
+		t.Fatalf("saved: %s", res.body)
+	}
+	end := 0.0
+	for i, b := range blocks {
+		b := b.(map[string]any)
+		if b["start"].(float64) != end || b["duration"].(float64) <= 0 || b["order"].(float64) != float64(i) {
+			t.Fatalf("block %d: %v (previous end %v)", i, b, end)
+		}
+		end = b["end"].(float64)
+	}
+	if sc["estimated_duration"].(float64) != end {
+		t.Fatalf("estimated %v, blocks end at %v", sc["estimated_duration"], end)
+	}
+	// The hook alone, as the duration route times it, plus the pause after it.
+	hook := h.do(req{method: "POST", path: "/api/v1/writer/duration", token: a.token, body: map[string]any{"text": "Latte art at home, tonight.\n", "language": "en"}}).json(t)
+	if got := blocks[0].(map[string]any)["duration"].(float64); got != hook["seconds"].(float64) {
+		t.Fatalf("hook timed %v s; the duration model says %v s", got, hook["seconds"])
+	}
+	latest := h.do(req{method: "GET", path: path, token: a.token}).json(t)
+	if latest["script_id"] != sc["script_id"] {
+		t.Fatalf("latest script %v, saved %v", latest["script_id"], sc["script_id"])
+	}
+	if again := h.do(req{method: "POST", path: "/api/v1/writer/generate", token: a.token, body: map[string]any{"content_id": content["id"], "tone": "friendly"}}).json(t); again["provider"] == "edited" {
+		t.Fatal("an identical generate returned the edited script as cached")
+	}
+	for name, bad := range map[string]struct {
+		body  any
+		field string
+	}{
+		"too few":       {map[string]any{"blocks": []map[string]any{{"type": "hook", "text": "a"}}}, "blocks"},
+		"order":         {map[string]any{"blocks": []map[string]any{{"type": "body", "text": "a"}, {"type": "body", "text": "b"}, {"type": "cta", "text": "c"}}}, "blocks[0].type"},
+		"empty text":    {map[string]any{"blocks": []map[string]any{{"type": "hook", "text": "a"}, {"type": "body", "text": "  "}, {"type": "cta", "text": "c"}}}, "blocks[1].text"},
+		"no blocks key": {map[string]any{}, "blocks"},
+	} {
+		res := h.do(req{method: "PUT", path: path, token: a.token, body: bad.body})
+		if res.status != 422 || !strings.Contains(string(res.body), `"field":"`+bad.field+`"`) {
+			t.Errorf("%s: %d %s, want 422 at %s", name, res.status, res.body, bad.field)
+		}
+	}
+	h.do(req{method: "POST", path: "/api/v1/account/users", token: a.token, body: map[string]any{"email": "v-editor@example.com", "name": "V", "password": "Passw0rd!", "role": "viewer"}})
+	viewer := h.do(req{method: "POST", path: "/api/v1/auth/login", body: map[string]any{"email": "v-editor@example.com", "password": "Passw0rd!"}}).json(t)
+	if res := h.do(req{method: "PUT", path: path, token: viewer["access_token"].(string), body: edit}); res.status != 403 {
+		t.Fatalf("viewer: %d %s", res.status, res.body)
+	}
+}

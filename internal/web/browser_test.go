@@ -376,16 +376,18 @@ func TestStudioInBrowser(t *testing.T) {
 	if total := b.text("#script-total"); !strings.Contains(total, "of 30.0 s target") {
 		t.Fatalf("total %q", total)
 	}
+	first := evalJS[string](b, `document.getElementById('script-panel').dataset.scriptId`)
+	b.click("#regenerate")
+	b.until(fmt.Sprintf(`Number((document.getElementById('script-panel') || {dataset: {}}).dataset.scriptId) > %s && !!document.querySelector('#blocks li')`, first), 20*time.Second)
 	before := b.text("#blocks li:first-child .timing")
+	edited := "Latte art at home, in three steps you can learn tonight, with the milk and the cup you already have."
 	b.click("#blocks li:first-child button")
-	b.fill("#blocks li:first-child form", map[string]string{"text": "Latte art at home, in three steps you can learn tonight, with the milk and the cup you already have."})
+	b.fill("#blocks li:first-child form", map[string]string{"text": edited})
 	b.click("#blocks li:first-child form button[type=submit]")
 	b.until(`(document.querySelector('#blocks li:first-child .block-text') || {}).textContent?.startsWith('Latte art at home')`, 10*time.Second)
 	if after := b.text("#blocks li:first-child .timing"); after == before {
 		t.Errorf("the edited hook kept its timing %q", after)
 	}
-	b.click("#regenerate")
-	b.until(`!!document.querySelector('#blocks li:first-child .block-text') && !document.querySelector('#blocks li:first-child .block-text').textContent.startsWith('Latte art at home')`, 20*time.Second)
 	b.click("#save-content")
 	b.do(chromedp.WaitVisible(chromedp.CSS("#save-msg")))
 	id := mustAtoi(t, springID)
@@ -393,8 +395,12 @@ func TestStudioInBrowser(t *testing.T) {
 	if err != nil || len(contents.Contents) != 1 {
 		t.Fatalf("contents after save: %+v %v", contents, err)
 	}
-	if sc, err := owner.ContentScript(ctx, contents.Contents[0].ID); err != nil || len(sc.Blocks) < 3 {
-		t.Fatalf("the saved content has no script: %+v %v", sc, err)
+	sc, err := owner.ContentScript(ctx, contents.Contents[0].ID)
+	if err != nil || len(sc.Blocks) < 3 || sc.Hook != edited || sc.Provider != "edited" {
+		t.Fatalf("the saved content's script is not the edited one: %+v %v", sc, err)
+	}
+	if shown := b.text("#blocks li:first-child .timing"); !strings.Contains(shown, fmt.Sprintf("(%.1f s)", sc.Blocks[0].Duration)) {
+		t.Errorf("the page shows %q for the hook the server timed at %.1f s", shown, sc.Blocks[0].Duration)
 	}
 	b.shot("writer")
 

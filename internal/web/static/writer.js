@@ -1,7 +1,7 @@
 // The script writer: the request form, then the script as hook / body / CTA
 // blocks with their timing, the estimated total against the target, editing
 // a block (re-timed by the API's reading-speed model), regenerating, saving
-// to a content, and handing the text to the voice-over.
+// the blocks as shown to a new content of the campaign, and handing the text to the voice-over.
 import { h, field, formValues, showErrors, formAlert, secs, clear } from './dom.js';
 import { api } from './api.js';
 import { t } from './i18n.js';
@@ -110,13 +110,14 @@ export async function view(main, _m, params) {
           title: request.topic.slice(0, 200), topic: request.topic, platform: request.platform,
           language: request.language, target_duration: request.target_duration,
         });
-        const stored = await api('POST', '/writer/generate', { content_id: content.id, tone: request.tone, campaign_id: cid });
+        // The blocks as shown, edits included, become the content's script.
+        const stored = await api('PUT', `/contents/${content.id}/script`, { blocks: blocks.map(b => ({ type: b.type, text: b.text })) });
         render(stored, t('writer.saved', { title: content.title }));
         flash(t('writer.saved', { title: content.title }));
       } catch (err) { saveMsg.textContent = err.message; saveMsg.hidden = false; }
     }
 
-    clear(out).append(h('div', { class: 'panel' },
+    clear(out).append(h('div', { class: 'panel', id: 'script-panel', 'data-script-id': sc.script_id },
       h('h2', {}, t('writer.script')),
       h('p', { class: 'meta' }, `${t('writer.provider')}: ${sc.provider}${sc.cached ? ' · ' + t('writer.cached') : ''}`),
       total, meter, list, actions, saveMsg));

@@ -273,6 +273,23 @@ func TestStudioInBrowser(t *testing.T) {
 	t.Logf("first load: %.0f requests, %.0f bytes transferred (%.0f decoded), interactive at %.0f ms (DOMContentLoaded %.0f ms)",
 		load["requests"], load["transfer"], load["decoded"], load["ready"], load["dcl"])
 	b.do(chromedp.WaitVisible(chromedp.CSS("#signin-form")))
+	// Keyboard: the first Tab reaches the skip link, the next ones the
+	// header (home link, language) and the form, each with a visible outline.
+	var focused []string
+	for i := 0; i < 4; i++ {
+		b.do(chromedp.KeyEvent("\t"))
+		focused = append(focused, evalJS[string](b, `(() => { const e = document.activeElement, s = getComputedStyle(e);
+			return (e.name || e.id || e.tagName) + ':' + (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2 ? 'ring' : 'none'); })()`))
+	}
+	if want := []string{"skip-link:ring", "brand:ring", "lang:ring", "email:ring"}; strings.Join(focused, " ") != strings.Join(want, " ") {
+		t.Errorf("Tab goes to %v, want %v", focused, want)
+	}
+	b.checkContrast("sign-in")
+	// The check finds pale text, so its silence above means something.
+	if low := evalJS[[]string](b, `(() => { const p = document.createElement('p'); p.textContent = 'pale'; p.style.color = '#bbb';
+		document.getElementById('main').append(p); const r = `+lowContrastJS+`; p.remove(); return r; })()`); len(low) != 1 {
+		t.Fatalf("the contrast check found %q in pale text", low)
+	}
 	b.shot("signin")
 
 	// Sign up; a weak password is refused at its field with the API's message.
@@ -317,6 +334,7 @@ func TestStudioInBrowser(t *testing.T) {
 	b.click("#campaign-form button[type=submit]")
 	b.until(`document.querySelector('#campaign-form [name=target_duration]').getAttribute('aria-invalid') === 'true'`, 10*time.Second)
 	shown := b.text(`#campaign-form [data-field=target_duration] .field-error`)
+	b.checkContrast("campaign form with an error")
 	_, apiErr := owner.CreateCampaign(ctx, omnivibe.CampaignInput{ClientID: omnivibe.Some(clientID), Name: omnivibe.Some("Spring launch"), TargetDuration: omnivibe.Some(5)})
 	var ce *client.Error
 	if !errors.As(apiErr, &ce) || len(ce.Fields) == 0 {
@@ -361,6 +379,7 @@ func TestStudioInBrowser(t *testing.T) {
 	}
 	b.visit("campaigns")
 	b.do(chromedp.WaitVisible(chromedp.CSS("#next-page")))
+	b.checkContrast("campaigns")
 	b.shot("campaigns")
 
 	// The script writer: blocks with their timing, edit one, regenerate, save.
@@ -402,6 +421,7 @@ func TestStudioInBrowser(t *testing.T) {
 	if shown := b.text("#blocks li:first-child .timing"); !strings.Contains(shown, fmt.Sprintf("(%.1f s)", sc.Blocks[0].Duration)) {
 		t.Errorf("the page shows %q for the hook the server timed at %.1f s", shown, sc.Blocks[0].Duration)
 	}
+	b.checkContrast("writer")
 	b.shot("writer")
 
 	// Voice-over on the local voice: start, watch, play, download.
@@ -448,6 +468,7 @@ func TestStudioInBrowser(t *testing.T) {
 	if marks["marked"] != marks["words"] || (marks["words"] == 0 && marks["transcript"] != 1) {
 		t.Fatalf("word marks: %v", marks)
 	}
+	b.checkContrast("voice-over")
 	b.shot("voice")
 
 	// Billing: usage as bars; the owner changes the plan.
@@ -462,6 +483,7 @@ func TestStudioInBrowser(t *testing.T) {
 	if u, err := owner.Usage(ctx); err != nil || u.Plan != "creator" {
 		t.Fatalf("usage %+v %v", u, err)
 	}
+	b.checkContrast("billing")
 	b.shot("billing")
 
 	// API keys: shown once, works, then revoked.
@@ -477,6 +499,7 @@ func TestStudioInBrowser(t *testing.T) {
 	if _, err := client.New(base, client.WithAPIKey(key)).Me(ctx); err != nil {
 		t.Fatalf("the new key does not work: %v", err)
 	}
+	b.checkContrast("API keys")
 	b.shot("keys")
 	b.click(`#keys button.danger`)
 	b.click(`dialog.confirm [data-confirm]`)
@@ -569,6 +592,35 @@ func TestStudioInBrowser(t *testing.T) {
 	defer b.mu.Unlock()
 	if len(b.blocked) != 1 || !strings.Contains(b.blocked[0], "127.0.0.2") {
 		t.Fatalf("a request to another origin was not intercepted: %v", b.blocked)
+	}
+}
+
+// lowContrastJS lists the visible text whose contrast with its background
+// is under WCAG 2.2 AA (4.5:1, or 3:1 for large text); disabled controls are
+// exempt, as WCAG exempts them. The background is the nearest opaque one up
+// the tree (the studio draws no text over images).
+const lowContrastJS = `(() => {
+	const rgb = s => (s.match(/[\d.]+/g) || []).map(Number);
+	const lum = ([r, g, b]) => { const f = c => (c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+	const bg = el => { for (; el; el = el.parentElement) { const c = rgb(getComputedStyle(el).backgroundColor); if (c.length === 3 || c[3] > 0.5) return c.slice(0, 3); } return [255, 255, 255]; };
+	const out = [];
+	const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+	for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+		const el = n.parentElement;
+		if (!n.textContent.trim() || !el || !el.checkVisibility({ opacityProperty: true, visibilityProperty: true }) || el.closest(':disabled, .sr, .toast, option')) continue;
+		const cs = getComputedStyle(el), fg = rgb(cs.color).slice(0, 3), b = bg(el);
+		const [hi, lo] = [lum(fg), lum(b)].sort((x, y) => y - x), ratio = (hi + 0.05) / (lo + 0.05);
+		const size = parseFloat(cs.fontSize), large = size >= 24 || (size >= 18.66 && Number(cs.fontWeight) >= 700);
+		if (ratio < (large ? 3 : 4.5)) out.push(el.tagName + ' "' + n.textContent.trim().slice(0, 30) + '" ' + ratio.toFixed(2));
+	}
+	return out;
+})()`
+
+// checkContrast fails the test on text under AA contrast on the current view.
+func (b *browser) checkContrast(view string) {
+	b.t.Helper()
+	if low := evalJS[[]string](b, lowContrastJS); len(low) != 0 {
+		b.t.Errorf("%s: text under WCAG AA contrast: %q", view, low)
 	}
 }
 

@@ -63,7 +63,7 @@ function renderHeader() {
   const langSel = h('select', { id: 'lang', 'aria-label': t('language'), onchange: e => { setLang(e.target.value); renderHeader(); route(); } },
     h('option', { value: 'en', selected: lang() === 'en' }, 'English'),
     h('option', { value: 'ko', selected: lang() === 'ko' }, '한국어'));
-  const brand = h('a', { class: 'brand', href: state.me ? '#/campaigns' : '#/signin' }, 'OmniVibe', h('span', {}, ' Studio'));
+  const brand = h('a', { class: 'brand', id: 'brand', href: state.me ? '#/campaigns' : '#/signin' }, 'OmniVibe', h('span', {}, ' Studio'));
   if (!state.me) {
     top.append(h('div', { class: 'bar' }, brand, h('div', { class: 'tools' }, langSel)));
     return;

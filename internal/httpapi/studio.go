@@ -25,6 +25,8 @@ func (s *Server) studioIndex(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// studioAsset serves the studio's scripts and styles; the page itself has one
+// address, /, so it carries the studio's CSP and no second URL caches it.
 func (s *Server) studioAsset(w http.ResponseWriter, r *http.Request) error {
 	if name := r.PathValue("asset"); name == "index.html" || !s.studio.Serve(w, r, name) {
 		return omnivibe.Errorf(omnivibe.CodeNotFound, "no such asset")

@@ -377,6 +377,21 @@ func TestStudioInBrowser(t *testing.T) {
 	if got := b.text("#campaigns tbody"); !strings.Contains(got, "Spring launch") {
 		t.Fatalf("search for spring found %q", got)
 	}
+	// Delete asks first: Cancel keeps the campaign, Delete removes it.
+	b.visit("campaigns?q=Autumn%2001")
+	b.until(`document.querySelectorAll('#campaigns tbody tr').length === 1`, 10*time.Second)
+	b.click("#campaigns [data-delete]")
+	b.click("dialog.confirm button:not([data-confirm])")
+	b.until(`!document.querySelector('dialog.confirm')`, 5*time.Second)
+	if page, err := owner.ListCampaigns(ctx, omnivibe.CampaignFilter{Query: "Autumn 01"}); err != nil || page.Total != 1 {
+		t.Fatalf("after Cancel: %+v %v", page, err)
+	}
+	b.click("#campaigns [data-delete]")
+	b.click("dialog.confirm [data-confirm]")
+	b.do(chromedp.WaitVisible(chromedp.CSS("#campaigns-empty")))
+	if page, err := owner.ListCampaigns(ctx, omnivibe.CampaignFilter{Query: "Autumn 01"}); err != nil || page.Total != 0 {
+		t.Fatalf("after Delete: %+v %v", page, err)
+	}
 	b.visit("campaigns")
 	b.do(chromedp.WaitVisible(chromedp.CSS("#next-page")))
 	b.checkContrast("campaigns")

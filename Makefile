@@ -9,14 +9,14 @@ run:
 	$(GO) run ./cmd/omnivibe serve
 
 # Checks vet and gofmt, installs and starts what the tests need (speech
-# engines, PostgreSQL, Redis), then runs every test with the race detector on
+# engines, Chromium, PostgreSQL, Redis), then runs every test with the race detector on
 # a fresh PostgreSQL database that test-deps.sh drops afterwards (the REQUIRE
 # variables turn a missing engine or service into a failure, not a skip),
 # then the security audit (gosec, fuzzing).
 test:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1)
-	OMNIVIBE_REQUIRE_SPEECH=1 OMNIVIBE_REQUIRE_POSTGRES=1 OMNIVIBE_REQUIRE_REDIS=1 \
+	OMNIVIBE_REQUIRE_SPEECH=1 OMNIVIBE_REQUIRE_POSTGRES=1 OMNIVIBE_REQUIRE_REDIS=1 OMNIVIBE_REQUIRE_BROWSER=1 \
 		./scripts/test-deps.sh $(GO) test -race -count=1 ./...
 	./scripts/security.sh
 

@@ -34,6 +34,7 @@ command -v pocketsphinx_batch >/dev/null 2>&1 || need_apt+=(pocketsphinx)
 command -v pg_ctlcluster >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v psql >/dev/null 2>&1 || need_apt+=(postgresql-client)
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium) # the studio's browser test
 if [ ${#need_apt[@]} -gt 0 ]; then
   say "installing ${need_apt[*]}"
   $sudo_cmd apt-get update -qq >&2

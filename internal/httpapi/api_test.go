@@ -296,6 +296,7 @@ func tenancyProbes(clientID, campaignID, contentID, keyID, userID float64, taskI
 		{method: "PATCH", path: fmt.Sprintf("/api/v1/contents/%v", contentID), body: map[string]any{"topic": "pwned"}},
 		{method: "DELETE", path: fmt.Sprintf("/api/v1/contents/%v", contentID)},
 		{method: "GET", path: fmt.Sprintf("/api/v1/contents/%v/script", contentID)},
+		{method: "PUT", path: fmt.Sprintf("/api/v1/contents/%v/script", contentID), body: map[string]any{"blocks": []map[string]any{{"type": "hook", "text": "pwned"}, {"type": "body", "text": "pwned"}, {"type": "cta", "text": "pwned"}}}},
 		{method: "DELETE", path: fmt.Sprintf("/api/v1/auth/api-keys/%v", keyID)},
 		{method: "PATCH", path: fmt.Sprintf("/api/v1/account/users/%v", userID), body: map[string]any{"role": "viewer"}},
 		{method: "DELETE", path: fmt.Sprintf("/api/v1/account/users/%v", userID)},

@@ -56,6 +56,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h["Referrer-Policy"] = hdrReferrer
 	if strings.HasPrefix(r.URL.Path, "/docs") {
 		h["Content-Security-Policy"] = hdrDocsCSP
+	} else if r.URL.Path == "/" || strings.HasPrefix(r.URL.Path, "/studio/") {
+		h["Content-Security-Policy"] = hdrStudioCSP
 	} else {
 		h["Content-Security-Policy"] = hdrAPICSP
 	}

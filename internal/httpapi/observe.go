@@ -32,7 +32,7 @@ type route struct {
 func (s *Server) newRoute(pattern string) *route {
 	method, path, _ := strings.Cut(pattern, " ")
 	return &route{pattern: pattern, path: path, metrics: s.cfg.Metrics.Route(method, path),
-		limitIP: method != http.MethodGet && strings.HasPrefix(path, "/api/")}
+		limitIP: method != http.MethodGet && (strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/studio/session"))}
 }
 
 // recorder watches one answer on its way out: its status and size for the

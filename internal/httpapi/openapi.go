@@ -289,6 +289,11 @@ var schemas = schema{
 		"last_error": nullable(object(schema{"outcome": str("timeout, server_error, rate_limited, unavailable, refused, ..."), "message": str(""), "at": timestamp("")}))}),
 	"ProviderList": object(schema{"providers": array(ref("ProviderStatus"))}),
 	"Health":       object(schema{"status": enum([]string{"ok"}, "")}),
+	"ScriptEdit": input(schema{"blocks": schema{"type": "array", "minItems": 3, "maxItems": 7, "description": "hook, 1-5 body blocks, cta, in that order",
+		"items": schema{"type": "object", "required": []string{"type", "text"}, "properties": schema{
+			"type": enum([]string{"hook", "body", "cta"}, ""), "text": strLen(1, omnivibe.MaxBlockText, "")}}}}, "blocks"),
+	"StudioSession": schema{"type": "object", "required": []string{"user", "account", "expires_in"}, "additionalProperties": false,
+		"properties": schema{"user": ref("User"), "account": ref("Account"), "expires_in": integer("seconds the access cookie lives")}},
 	"Ready": schema{"type": "object", "required": []string{"status"}, "additionalProperties": false,
 		"properties": schema{"status": enum([]string{"ready", "unavailable"}, ""), "error": str("what is not reachable")}},
 
@@ -442,6 +447,19 @@ var operations = map[string]operation{
 		params: []schema{pathParam("id", "webhook ID"), pathParam("delivery_id", "delivery ID")}, errors: []int{404, 409, 503}},
 	"GET /api/v1/providers": {summary: "Every configured writer, synthesizer and recognizer in chain order: breaker, success rate, latency percentiles (5 and 60 min), last error",
 		tag: "providers", auth: true, ok: 200, resp: "ProviderList"},
+	// The studio: the console's page and assets, and its cookie sessions
+	// (for the browser console only; API clients use bearer tokens).
+	"GET /{$}": {summary: "The studio, the web console (HTML; its scripts and styles are embedded in the binary)", tag: "studio", ok: 200, content: "text/html"},
+	"GET /studio/assets/{asset}": {summary: "The studio's scripts and styles (gzip when accepted; ETag, revalidated)", tag: "studio", ok: 200, content: "text/plain",
+		params: []schema{{"name": "asset", "in": "path", "required": true, "schema": schema{"type": "string"}}}, errors: []int{304, 404}},
+	"POST /studio/session": {summary: "Sign in to the studio: sets HttpOnly SameSite=Strict cookies (access token for /api/, refresh token for /studio/session) and the CSRF cookie whose value unsafe requests repeat in X-CSRF-Token; answers without tokens",
+		tag: "studio", body: "Login", ok: 200, resp: "StudioSession", errors: []int{401, 403}},
+	"POST /studio/session/register": {summary: "Create an account (plan free) and its owner, signed in to the studio with cookies as POST /studio/session",
+		tag: "studio", body: "Registration", ok: 201, resp: "StudioSession", errors: []int{403, 409}},
+	"POST /studio/session/refresh": {summary: "Renew the studio's cookies with the refresh cookie (single use); needs X-CSRF-Token", tag: "studio", ok: 200, resp: "StudioSession", errors: []int{401, 403}},
+	"DELETE /studio/session":       {summary: "Sign out of the studio: clears its cookies", tag: "studio", ok: 204, errors: []int{403}},
+	"PUT /api/v1/contents/{id}/script": {summary: "Store a script a person wrote or edited as the content's latest (provider \"edited\"), timed by the reading-speed model as written; no writer call, no quota",
+		tag: "contents", auth: true, body: "ScriptEdit", ok: 200, resp: "Script", params: []schema{pathParam("id", "content ID")}, errors: []int{404}},
 }
 
 // openAPIDocument builds the document for the given route patterns.
@@ -449,6 +467,7 @@ func openAPIDocument(patterns []string) ([]byte, error) {
 	paths := schema{}
 	for _, pattern := range patterns {
 		method, path, _ := strings.Cut(pattern, " ")
+		path = strings.TrimSuffix(path, "{$}") // "/{$}" is the mux's "exactly /"
 		op, ok := operations[pattern]
 		if !ok {
 			continue // TestOpenAPICoversEveryRoute fails on this

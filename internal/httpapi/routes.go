@@ -78,4 +78,14 @@ func (s *Server) registerRoutes() {
 	s.authed("POST /api/v1/webhooks/{id}/deliveries/{delivery_id}/retry", s.retryWebhookDelivery)
 	// Providers: each configured writer, synthesizer and recognizer, and its health.
 	s.authed("GET /api/v1/providers", s.listProviders)
+	// The studio (internal/web): the console's page and assets, and its
+	// cookie sessions. The page calls the routes above like any client.
+	s.public("GET /{$}", s.studioIndex)
+	s.public("GET /studio/assets/{asset}", s.studioAsset)
+	s.public("POST /studio/session", s.studioSignIn)
+	s.public("POST /studio/session/register", s.studioSignUp)
+	s.public("POST /studio/session/refresh", s.studioRefresh)
+	s.public("DELETE /studio/session", s.studioSignOut)
+	// A script edited in the studio, stored as the content's latest.
+	s.authed("PUT /api/v1/contents/{id}/script", s.saveContentScript)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/omnivibepro/omnivibe"
 	"github.com/omnivibepro/omnivibe/internal/service"
 	"github.com/omnivibepro/omnivibe/internal/telemetry"
+	"github.com/omnivibepro/omnivibe/internal/web"
 )
 
 // Config holds the HTTP settings; zero values take the defaults noted.
@@ -64,6 +65,10 @@ type Server struct {
 	// unmatched stands for every request that matches no route.
 	unmatched      *route
 	metricsHandler http.Handler
+
+	// studio serves the console's embedded files; sessions keeps its cookies.
+	studio   *web.Assets
+	sessions web.Sessions
 }
 
 // New returns the API's handler.
@@ -79,6 +84,11 @@ func New(svc *service.Service, cfg Config, log *slog.Logger) *Server {
 	for _, o := range cfg.CORSOrigins {
 		s.cors[strings.TrimRight(o, "/")] = true
 	}
+	studio, err := web.NewAssets()
+	if err != nil {
+		panic("studio assets: " + err.Error()) // embedded at build time: only a broken build gets here
+	}
+	s.studio, s.sessions = studio, web.Sessions{Secure: s.secureRequest}
 	s.registerRoutes()
 	return s
 }
@@ -141,6 +151,15 @@ func (s *Server) authenticate(r *http.Request) (service.Principal, error) {
 			return service.Principal{}, omnivibe.Errorf(omnivibe.CodeUnauthorized, "Authorization must be \"Bearer <token>\"")
 		}
 		credential = strings.TrimSpace(value)
+	}
+	if credential == "" {
+		// The studio's session cookie, checked against CSRF on unsafe
+		// methods; its token is resolved like any bearer token below.
+		token, err := web.AccessToken(r)
+		if err != nil {
+			return service.Principal{}, err
+		}
+		credential = token
 	}
 	if credential == "" {
 		return service.Principal{}, omnivibe.Errorf(omnivibe.CodeUnauthorized, "credentials are missing: send Authorization: Bearer <token> or X-API-Key")

@@ -1,0 +1,122 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/omnivibepro/omnivibe"
+	"github.com/omnivibepro/omnivibe/internal/service"
+	"github.com/omnivibepro/omnivibe/internal/web"
+)
+
+// The studio's routes: its page and assets, and the session endpoints that
+// trade a password for HttpOnly cookies (internal/web holds the cookies and
+// their CSRF check). Sign-in goes through the same service calls and login
+// limits as POST /auth/login; the cookie's token is then resolved by
+// s.svc.Authenticate like any bearer token (see authenticate).
+
+// hdrStudioCSP is the studio's policy: its own scripts and styles only (no
+// inline code, no CDN), same-origin API calls, audio from the API's downloads.
+var hdrStudioCSP = []string{"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"}
+
+func (s *Server) studioIndex(w http.ResponseWriter, r *http.Request) error {
+	if !s.studio.Serve(w, r, "index.html") {
+		return omnivibe.Errorf(omnivibe.CodeNotFound, "no such route")
+	}
+	return nil
+}
+
+// studioAsset serves the studio's scripts and styles; the page itself has one
+// address, /, so it carries the studio's CSP and no second URL caches it.
+func (s *Server) studioAsset(w http.ResponseWriter, r *http.Request) error {
+	if name := r.PathValue("asset"); name == "index.html" || !s.studio.Serve(w, r, name) {
+		return omnivibe.Errorf(omnivibe.CodeNotFound, "no such asset")
+	}
+	return nil
+}
+
+func (s *Server) studioSignIn(w http.ResponseWriter, r *http.Request) error {
+	if err := web.CheckOrigin(r); err != nil {
+		return err
+	}
+	var in struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+	}
+	if err := decodeJSON(r, &in, false); err != nil {
+		return err
+	}
+	var pair omnivibe.TokenPair
+	err := s.guardLogin(w, r, in.Email, func() (err error) {
+		pair, err = s.svc.Login(r.Context(), in.Email, in.Password)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.sessions.Start(w, r, pair))
+	return nil
+}
+
+func (s *Server) studioSignUp(w http.ResponseWriter, r *http.Request) error {
+	if err := web.CheckOrigin(r); err != nil {
+		return err
+	}
+	var in omnivibe.Registration
+	if err := decodeJSON(r, &in, false); err != nil {
+		return err
+	}
+	pair, err := s.svc.Register(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, s.sessions.Start(w, r, pair))
+	return nil
+}
+
+func (s *Server) studioRefresh(w http.ResponseWriter, r *http.Request) error {
+	token, err := web.RefreshToken(r)
+	if err != nil {
+		return err
+	}
+	pair, err := s.svc.Refresh(r.Context(), token)
+	if err != nil {
+		s.sessions.End(w, r) // a used or revoked refresh token will not work again
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.sessions.Start(w, r, pair))
+	return nil
+}
+
+func (s *Server) studioSignOut(w http.ResponseWriter, r *http.Request) error {
+	if err := web.CheckOrigin(r); err != nil {
+		return err
+	}
+	s.sessions.End(w, r)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// secureRequest reports whether the request came over TLS, directly or
+// through a trusted proxy: the same test as for HSTS.
+func (s *Server) secureRequest(r *http.Request) bool {
+	return r.TLS != nil || (s.cfg.TrustProxy && r.Header.Get("X-Forwarded-Proto") == "https")
+}
+
+// saveContentScript stores a script edited in the studio (or written by any
+// client) as the content's latest script.
+func (s *Server) saveContentScript(w http.ResponseWriter, r *http.Request, p service.Principal) error {
+	id, err := pathID(r, "id", "content")
+	if err != nil {
+		return err
+	}
+	var in omnivibe.ScriptEdit
+	if err := decodeJSON(r, &in, false); err != nil {
+		return err
+	}
+	sc, err := s.svc.SaveScript(r.Context(), p, id, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, sc)
+	return nil
+}

@@ -1,0 +1,265 @@
+package httpapi
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/omnivibepro/omnivibe/internal/web"
+)
+
+// cookiesOf reads the Set-Cookie headers of an answer.
+func cookiesOf(res response) map[string]*http.Cookie {
+	out := map[string]*http.Cookie{}
+	for _, c := range (&http.Response{Header: res.header}).Cookies() {
+		out[c.Name] = c
+	}
+	return out
+}
+
+func cookieHeader(cs map[string]*http.Cookie, names ...string) string {
+	var parts []string
+	for _, n := range names {
+		if c := cs[n]; c != nil {
+			parts = append(parts, n+"="+c.Value)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// TestStudioSession checks the studio's cookie sessions: the cookies' flags
+// and paths, the cookie credential resolved like a bearer token, the CSRF
+// and Origin checks on unsafe methods, refresh (single use) and sign-out.
+func TestStudioSession(t *testing.T) {
+	h := newHarness(t, Config{})
+	reg := h.do(req{method: "POST", path: "/studio/session/register", body: map[string]any{"email": "studio@example.com", "password": "Passw0rd!", "name": "S", "account_name": "Studio"}})
+	if reg.status != 201 {
+		t.Fatalf("register: %d %s", reg.status, reg.body)
+	}
+	if bytes.Contains(reg.body, []byte("token")) {
+		t.Fatalf("the answer carries a token: %s", reg.body)
+	}
+	cs := cookiesOf(reg)
+	access, refresh, csrf := cs[web.AccessCookie], cs[web.RefreshCookie], cs[web.CSRFCookie]
+	if access == nil || refresh == nil || csrf == nil {
+		t.Fatalf("cookies: %v", reg.header["Set-Cookie"])
+	}
+	for _, c := range []*http.Cookie{access, refresh, csrf} {
+		if c.SameSite != http.SameSiteStrictMode || c.Secure { // plain HTTP here: not Secure
+			t.Errorf("%s: SameSite %v, Secure %v", c.Name, c.SameSite, c.Secure)
+		}
+	}
+	if !access.HttpOnly || access.Path != "/api/" || !refresh.HttpOnly || refresh.Path != "/studio/session" || csrf.HttpOnly {
+		t.Errorf("flags: access %+v, refresh %+v, csrf %+v", access, refresh, csrf)
+	}
+	if reg.header.Get("Cache-Control") != "no-store" {
+		t.Errorf("Cache-Control %q", reg.header.Get("Cache-Control"))
+	}
+	cookie := cookieHeader(cs, web.AccessCookie, web.CSRFCookie)
+
+	// Reads need only the cookie.
+	if me := h.do(req{method: "GET", path: "/api/v1/auth/me", header: map[string]string{"Cookie": cookie}}); me.status != 200 || !strings.Contains(string(me.body), "studio@example.com") {
+		t.Fatalf("me with the cookie: %d %s", me.status, me.body)
+	}
+	client := map[string]any{"name": "Cookie client"}
+	for name, hdr := range map[string]map[string]string{
+		"no CSRF header":    {"Cookie": cookie},
+		"wrong CSRF header": {"Cookie": cookie, web.CSRFHeader: "x" + csrf.Value},
+		"header, no cookie": {"Cookie": cookieHeader(cs, web.AccessCookie), web.CSRFHeader: csrf.Value},
+		"another origin":    {"Cookie": cookie, web.CSRFHeader: csrf.Value, "Origin": "https://evil.example"},
+	} {
+		if res := h.do(req{method: "POST", path: "/api/v1/clients", body: client, header: hdr}); res.status != 403 || res.code() != "forbidden" {
+			t.Errorf("%s: %d %s, want 403", name, res.status, res.body)
+		}
+	}
+	ok := h.do(req{method: "POST", path: "/api/v1/clients", body: client, header: map[string]string{"Cookie": cookie, web.CSRFHeader: csrf.Value, "Origin": "http://example.com"}})
+	if ok.status != 201 {
+		t.Fatalf("POST with cookie, CSRF header and our origin: %d %s", ok.status, ok.body)
+	}
+	// A bearer token wins over the cookie and needs no CSRF header.
+	other := h.register("bearer")
+	if res := h.do(req{method: "POST", path: "/api/v1/clients", token: other.token, body: client, header: map[string]string{"Cookie": cookie}}); res.status != 201 {
+		t.Fatalf("bearer with a stray cookie: %d %s", res.status, res.body)
+	}
+	// A garbage cookie is refused like a garbage bearer token.
+	if res := h.do(req{method: "GET", path: "/api/v1/auth/me", header: map[string]string{"Cookie": web.AccessCookie + "=garbage"}}); res.status != 401 {
+		t.Fatalf("garbage cookie: %d", res.status)
+	}
+
+	// Refresh: needs the CSRF header; the old refresh token works once.
+	refreshCookie := cookieHeader(cs, web.RefreshCookie, web.CSRFCookie)
+	if res := h.do(req{method: "POST", path: "/studio/session/refresh", header: map[string]string{"Cookie": refreshCookie}}); res.status != 403 {
+		t.Fatalf("refresh without CSRF: %d", res.status)
+	}
+	ref := h.do(req{method: "POST", path: "/studio/session/refresh", header: map[string]string{"Cookie": refreshCookie, web.CSRFHeader: csrf.Value}})
+	if ref.status != 200 || cookiesOf(ref)[web.AccessCookie] == nil {
+		t.Fatalf("refresh: %d %s", ref.status, ref.body)
+	}
+	again := h.do(req{method: "POST", path: "/studio/session/refresh", header: map[string]string{"Cookie": refreshCookie, web.CSRFHeader: csrf.Value}})
+	if again.status != 401 || cookiesOf(again)[web.RefreshCookie].MaxAge >= 0 {
+		t.Fatalf("refresh replayed: %d %v", again.status, again.header["Set-Cookie"])
+	}
+
+	// Sign-in: bad credentials are 401 like /auth/login; another origin 403.
+	if res := h.do(req{method: "POST", path: "/studio/session", body: map[string]any{"email": "studio@example.com", "password": "Wrong0pass"}}); res.status != 401 {
+		t.Fatalf("bad password: %d", res.status)
+	}
+	if res := h.do(req{method: "POST", path: "/studio/session", body: map[string]any{"email": "studio@example.com", "password": "Passw0rd!"}, header: map[string]string{"Origin": "https://evil.example"}}); res.status != 403 {
+		t.Fatalf("sign-in from another origin: %d", res.status)
+	}
+	in := h.do(req{method: "POST", path: "/studio/session", body: map[string]any{"email": "studio@example.com", "password": "Passw0rd!"}})
+	if in.status != 200 || cookiesOf(in)[web.AccessCookie] == nil {
+		t.Fatalf("sign-in: %d %s", in.status, in.body)
+	}
+	out := h.do(req{method: "DELETE", path: "/studio/session"})
+	if out.status != 204 {
+		t.Fatalf("sign-out: %d", out.status)
+	}
+	for _, name := range []string{web.AccessCookie, web.RefreshCookie, web.CSRFCookie} {
+		if c := cookiesOf(out)[name]; c == nil || c.MaxAge >= 0 {
+			t.Errorf("sign-out leaves %s: %v", name, out.header["Set-Cookie"])
+		}
+	}
+	// The register validation errors come as the contract's errors list.
+	bad := h.do(req{method: "POST", path: "/studio/session/register", body: map[string]any{"email": "nope", "password": "short", "name": ""}})
+	if bad.status != 422 || !strings.Contains(string(bad.body), `"field":"password"`) {
+		t.Fatalf("bad registration: %d %s", bad.status, bad.body)
+	}
+}
+
+// TestStudioAssets checks the page and its files: the studio's CSP with no
+// inline script, gzip, ETag revalidation, and the size budget.
+func TestStudioAssets(t *testing.T) {
+	h := newHarness(t, Config{})
+	page := h.do(req{method: "GET", path: "/"})
+	if page.status != 200 || !strings.HasPrefix(page.header.Get("Content-Type"), "text/html") {
+		t.Fatalf("/: %d %s", page.status, page.header.Get("Content-Type"))
+	}
+	csp := page.header.Get("Content-Security-Policy")
+	if !strings.Contains(csp, "default-src 'self'") || !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe") {
+		t.Fatalf("CSP %q", csp)
+	}
+	if s := string(page.body); strings.Contains(s, "<script>") || strings.Contains(s, "style=") || strings.Contains(s, "http://") || strings.Contains(s, "https://") {
+		t.Fatalf("the page has inline code or an outside URL: %s", s)
+	}
+	// The API keeps its own strict policy.
+	if csp := h.do(req{method: "GET", path: "/api/v1/billing/plans"}).header.Get("Content-Security-Policy"); !strings.HasPrefix(csp, "default-src 'none'") {
+		t.Fatalf("API CSP %q", csp)
+	}
+	if res := h.do(req{method: "GET", path: "/nope"}); res.status != 404 || res.code() != "not_found" {
+		t.Fatalf("/nope: %d %s", res.status, res.body)
+	}
+
+	zipped := h.do(req{method: "GET", path: "/studio/assets/app.js", header: map[string]string{"Accept-Encoding": "gzip, br"}})
+	if zipped.status != 200 || zipped.header.Get("Content-Encoding") != "gzip" || !strings.HasPrefix(zipped.header.Get("Content-Type"), "text/javascript") {
+		t.Fatalf("app.js: %d %v", zipped.status, zipped.header)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(zipped.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _ := io.ReadAll(zr)
+	if !bytes.Contains(plain, []byte("import ")) {
+		t.Fatalf("app.js unzipped: %.100s", plain)
+	}
+	raw := h.do(req{method: "GET", path: "/studio/assets/app.js", header: map[string]string{"Accept-Encoding": "gzip;q=0"}})
+	if raw.header.Get("Content-Encoding") != "" || !bytes.Equal(raw.body, plain) {
+		t.Fatalf("gzip;q=0 still got %q", raw.header.Get("Content-Encoding"))
+	}
+	if res := h.do(req{method: "GET", path: "/studio/assets/app.js", header: map[string]string{"If-None-Match": zipped.header.Get("ETag")}}); res.status != 304 || len(res.body) != 0 {
+		t.Fatalf("revalidation: %d", res.status)
+	}
+	for _, p := range []string{"/studio/assets/nope.js", "/studio/assets/index.html", "/studio/assets/..%2fassets.go"} {
+		if res := h.do(req{method: "GET", path: p}); res.status != 404 {
+			t.Errorf("%s: %d", p, res.status)
+		}
+	}
+
+	// JS + CSS stay under 150 KB gzip, each file compressed on its own as served.
+	total := 0
+	for _, name := range h.api.studio.Names() {
+		if strings.HasSuffix(name, ".js") || strings.HasSuffix(name, ".css") {
+			total += h.api.studio.GzipSize(name)
+		}
+	}
+	if total == 0 || total > 150<<10 {
+		t.Fatalf("studio JS + CSS is %d bytes gzip; the budget is 150 KiB", total)
+	}
+	t.Logf("studio JS + CSS: %d bytes gzip", total)
+}
+
+// TestSaveScript stores an edited script on a content: timed by the reading
+// model as written, the content's latest, never a cached generation; bad
+// shapes are refused field by field, viewers may not.
+func TestSaveScript(t *testing.T) {
+	h := newHarness(t, Config{})
+	a := h.register("editor")
+	cl := h.do(req{method: "POST", path: "/api/v1/clients", token: a.token, body: map[string]any{"name": "C"}}).json(t)
+	camp := h.do(req{method: "POST", path: "/api/v1/campaigns", token: a.token, body: map[string]any{"client_id": cl["id"], "name": "K"}}).json(t)
+	content := h.do(req{method: "POST", path: "/api/v1/campaigns/" + itoa(int(camp["id"].(float64))) + "/contents", token: a.token,
+		body: map[string]any{"topic": "latte art", "platform": "youtube", "language": "en", "target_duration": 30}}).json(t)
+	path := "/api/v1/contents/" + itoa(int(content["id"].(float64))) + "/script"
+	gen := h.do(req{method: "POST", path: "/api/v1/writer/generate", token: a.token, body: map[string]any{"content_id": content["id"], "tone": "friendly"}})
+	if gen.status != 200 {
+		t.Fatalf("generate: %d %s", gen.status, gen.body)
+	}
+	edit := map[string]any{"blocks": []map[string]any{
+		{"type": "hook", "text": "Latte art at home, tonight."},
+		{"type": "body", "text": "Steam the milk until it shines, then pour from high, then low."},
+		{"type": "cta", "text": "Subscribe for more."},
+	}}
+	res := h.do(req{method: "PUT", path: path, token: a.token, body: edit})
+	if res.status != 200 {
+		t.Fatalf("save: %d %s", res.status, res.body)
+	}
+	sc := res.json(t)
+	blocks := sc["blocks"].([]any)
+	if sc["provider"] != "edited" || sc["tone"] != "friendly" || len(blocks) != 3 || sc["hook"] != "Latte art at home, tonight." {
+		t.Fatalf("saved: %s", res.body)
+	}
+	end := 0.0
+	for i, b := range blocks {
+		b := b.(map[string]any)
+		if b["start"].(float64) != end || b["duration"].(float64) <= 0 || b["order"].(float64) != float64(i) {
+			t.Fatalf("block %d: %v (previous end %v)", i, b, end)
+		}
+		end = b["end"].(float64)
+	}
+	if sc["estimated_duration"].(float64) != end {
+		t.Fatalf("estimated %v, blocks end at %v", sc["estimated_duration"], end)
+	}
+	// The hook alone, as the duration route times it, plus the pause after it.
+	hook := h.do(req{method: "POST", path: "/api/v1/writer/duration", token: a.token, body: map[string]any{"text": "Latte art at home, tonight.\n", "language": "en"}}).json(t)
+	if got := blocks[0].(map[string]any)["duration"].(float64); got != hook["seconds"].(float64) {
+		t.Fatalf("hook timed %v s; the duration model says %v s", got, hook["seconds"])
+	}
+	latest := h.do(req{method: "GET", path: path, token: a.token}).json(t)
+	if latest["script_id"] != sc["script_id"] {
+		t.Fatalf("latest script %v, saved %v", latest["script_id"], sc["script_id"])
+	}
+	if again := h.do(req{method: "POST", path: "/api/v1/writer/generate", token: a.token, body: map[string]any{"content_id": content["id"], "tone": "friendly"}}).json(t); again["provider"] == "edited" {
+		t.Fatal("an identical generate returned the edited script as cached")
+	}
+	for name, bad := range map[string]struct {
+		body  any
+		field string
+	}{
+		"too few":       {map[string]any{"blocks": []map[string]any{{"type": "hook", "text": "a"}}}, "blocks"},
+		"order":         {map[string]any{"blocks": []map[string]any{{"type": "body", "text": "a"}, {"type": "body", "text": "b"}, {"type": "cta", "text": "c"}}}, "blocks[0].type"},
+		"empty text":    {map[string]any{"blocks": []map[string]any{{"type": "hook", "text": "a"}, {"type": "body", "text": "  "}, {"type": "cta", "text": "c"}}}, "blocks[1].text"},
+		"no blocks key": {map[string]any{}, "blocks"},
+	} {
+		res := h.do(req{method: "PUT", path: path, token: a.token, body: bad.body})
+		if res.status != 422 || !strings.Contains(string(res.body), `"field":"`+bad.field+`"`) {
+			t.Errorf("%s: %d %s, want 422 at %s", name, res.status, res.body, bad.field)
+		}
+	}
+	h.do(req{method: "POST", path: "/api/v1/account/users", token: a.token, body: map[string]any{"email": "v-editor@example.com", "name": "V", "password": "Passw0rd!", "role": "viewer"}})
+	viewer := h.do(req{method: "POST", path: "/api/v1/auth/login", body: map[string]any{"email": "v-editor@example.com", "password": "Passw0rd!"}}).json(t)
+	if res := h.do(req{method: "PUT", path: path, token: viewer["access_token"].(string), body: edit}); res.status != 403 {
+		t.Fatalf("viewer: %d %s", res.status, res.body)
+	}
+}

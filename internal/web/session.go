@@ -1,0 +1,144 @@
+package web
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/omnivibepro/omnivibe"
+)
+
+// The studio keeps its credentials in cookies the page's JavaScript cannot
+// read, so a script injected into the page cannot carry a token away, and
+// nothing is left in localStorage for another tab or extension to find.
+// Each cookie is scoped to the paths that need it: the access token goes only
+// to the API, the refresh token only to the session endpoints.
+const (
+	// AccessCookie holds the access JWT; sent only to /api/.
+	AccessCookie = "ovp_access"
+	// RefreshCookie holds the refresh token; sent only to /studio/session.
+	RefreshCookie = "ovp_refresh"
+	// CSRFCookie holds the double-submit token the page echoes in CSRFHeader.
+	// It is readable by the page on purpose: a page of another origin cannot
+	// read it, so it cannot send the header.
+	CSRFCookie = "ovp_csrf"
+	// CSRFHeader carries the CSRF token on every unsafe request.
+	CSRFHeader = "X-CSRF-Token"
+
+	accessPath  = "/api/"
+	refreshPath = "/studio/session"
+	// refreshLife matches the refresh token's own life (7 days).
+	refreshLife = 7 * 24 * time.Hour
+)
+
+// Sessions sets and reads the studio's cookies.
+type Sessions struct {
+	// Secure reports whether the request reached the server over TLS (directly
+	// or through a trusted proxy); cookies are then marked Secure. A plain
+	// http://127.0.0.1 studio must work too, so it is not always set.
+	Secure func(*http.Request) bool
+}
+
+// Start stores a new token pair in the cookies and answers what the page may
+// know: the user, the account and how long the access token lives.
+func (s Sessions) Start(w http.ResponseWriter, r *http.Request, pair omnivibe.TokenPair) StudioSession {
+	secure := s.Secure != nil && s.Secure(r)
+	csrf := newCSRFToken()
+	http.SetCookie(w, &http.Cookie{Name: AccessCookie, Value: pair.AccessToken, Path: accessPath,
+		MaxAge: pair.ExpiresIn, HttpOnly: true, Secure: secure, SameSite: http.SameSiteStrictMode})
+	http.SetCookie(w, &http.Cookie{Name: RefreshCookie, Value: pair.RefreshToken, Path: refreshPath,
+		MaxAge: int(refreshLife / time.Second), HttpOnly: true, Secure: secure, SameSite: http.SameSiteStrictMode})
+	http.SetCookie(w, &http.Cookie{Name: CSRFCookie, Value: csrf, Path: "/",
+		MaxAge: int(refreshLife / time.Second), Secure: secure, SameSite: http.SameSiteStrictMode})
+	w.Header().Set("Cache-Control", "no-store")
+	return StudioSession{User: pair.User, Account: pair.Account, ExpiresIn: pair.ExpiresIn}
+}
+
+// End clears every cookie of the session.
+func (s Sessions) End(w http.ResponseWriter, r *http.Request) {
+	secure := s.Secure != nil && s.Secure(r)
+	for _, c := range []struct{ name, path string }{{AccessCookie, accessPath}, {RefreshCookie, refreshPath}, {CSRFCookie, "/"}} {
+		http.SetCookie(w, &http.Cookie{Name: c.name, Value: "", Path: c.path, MaxAge: -1,
+			HttpOnly: c.name != CSRFCookie, Secure: secure, SameSite: http.SameSiteStrictMode})
+	}
+	w.Header().Set("Cache-Control", "no-store")
+}
+
+// StudioSession is what the session endpoints answer: never the tokens.
+type StudioSession struct {
+	User      omnivibe.User    `json:"user"`
+	Account   omnivibe.Account `json:"account"`
+	ExpiresIn int              `json:"expires_in"`
+}
+
+// RefreshToken returns the refresh token of the request's cookie, after the
+// same CSRF check as any unsafe request made with a cookie.
+func RefreshToken(r *http.Request) (string, error) {
+	c, err := r.Cookie(RefreshCookie)
+	if err != nil || c.Value == "" {
+		return "", omnivibe.Errorf(omnivibe.CodeUnauthorized, "no studio session: sign in again")
+	}
+	if err := CheckCSRF(r); err != nil {
+		return "", err
+	}
+	return c.Value, nil
+}
+
+// AccessToken returns the access token of the request's cookie, or "" when
+// there is none. An unsafe request that carries one must also pass the CSRF
+// check: the browser attaches the cookie by itself, so the cookie alone
+// proves nothing about who made the request.
+func AccessToken(r *http.Request) (string, error) {
+	c, err := r.Cookie(AccessCookie)
+	if err != nil || c.Value == "" {
+		return "", nil
+	}
+	if !safeMethod(r.Method) {
+		if err := CheckCSRF(r); err != nil {
+			return "", err
+		}
+	}
+	return c.Value, nil
+}
+
+// CheckCSRF requires the request's Origin, when sent, to be this server, and
+// the CSRF header to equal the CSRF cookie (double submit). SameSite=Strict
+// already keeps other sites' requests from carrying the cookies; these two
+// checks hold even in a browser that ignores SameSite.
+func CheckCSRF(r *http.Request) error {
+	if err := CheckOrigin(r); err != nil {
+		return err
+	}
+	c, err := r.Cookie(CSRFCookie)
+	sent := r.Header.Get(CSRFHeader)
+	if err != nil || c.Value == "" || sent == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(sent)) != 1 {
+		return omnivibe.Errorf(omnivibe.CodeForbidden, "the %s header is missing or does not match the session", CSRFHeader)
+	}
+	return nil
+}
+
+// CheckOrigin refuses a request whose Origin header names another host than
+// the one it was sent to. Browsers send Origin on every unsafe request, so a
+// form or fetch of another site is refused even before any cookie is looked at.
+func CheckOrigin(r *http.Request) error {
+	if origin := r.Header.Get("Origin"); origin != "" {
+		u, err := url.Parse(origin)
+		if err != nil || u.Host == "" || u.Host != r.Host {
+			return omnivibe.Errorf(omnivibe.CodeForbidden, "the request comes from another origin")
+		}
+	}
+	return nil
+}
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+func newCSRFToken() string {
+	var b [32]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (it panics first)
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}

@@ -1,0 +1,43 @@
+package omnivibe
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestScriptEditValidate(t *testing.T) {
+	b := func(typ, text string) ScriptEditBlock { return ScriptEditBlock{Type: typ, Text: text} }
+	body := func(n int) []ScriptEditBlock {
+		out := []ScriptEditBlock{b("hook", "h")}
+		for i := 0; i < n; i++ {
+			out = append(out, b("body", "b"))
+		}
+		return append(out, b("cta", "c"))
+	}
+	for _, tc := range []struct {
+		name   string
+		blocks []ScriptEditBlock
+		field  string // "" when valid
+	}{
+		{"one body", body(1), ""},
+		{"five bodies", body(5), ""},
+		{"no body", body(0), "blocks"},
+		{"six bodies", body(6), "blocks"},
+		{"cta first", []ScriptEditBlock{b("cta", "c"), b("body", "b"), b("cta", "c")}, "blocks[0].type"},
+		{"hook last", []ScriptEditBlock{b("hook", "h"), b("body", "b"), b("hook", "c")}, "blocks[2].type"},
+		{"blank text", []ScriptEditBlock{b("hook", "h"), b("body", " \n"), b("cta", "c")}, "blocks[1].text"},
+		{"long text", []ScriptEditBlock{b("hook", strings.Repeat("가", MaxBlockText+1)), b("body", "b"), b("cta", "c")}, "blocks[0].text"},
+		{"longest text", []ScriptEditBlock{b("hook", strings.Repeat("가", MaxBlockText)), b("body", "b"), b("cta", "c")}, ""},
+	} {
+		err := ScriptEdit{Blocks: tc.blocks}.Validate()
+		if tc.field == "" {
+			if err != nil {
+				t.Errorf("%s: got %v, want valid", tc.name, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.field+":") {
+			t.Errorf("%s: got %v, want an error at %s", tc.name, err, tc.field)
+		}
+	}
+}

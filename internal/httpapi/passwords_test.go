@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/omnivibepro/omnivibe/internal/cache"
+	"github.com/omnivibepro/omnivibe/internal/ratelimit"
 	"github.com/omnivibepro/omnivibe/internal/service"
 	"github.com/omnivibepro/omnivibe/internal/sqlite"
 	"github.com/omnivibepro/omnivibe/internal/writer"
@@ -34,7 +35,8 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // password pool of one worker and one place, held by the test: a sign-up
 // that finds the queue full gets 503 busy with Retry-After at once; one
 // that waits and whose client goes away leaves the queue and writes
-// nothing; and nothing the requests started is left running.
+// nothing; a busy login spends no failed-login token; and nothing the
+// requests started is left running.
 func TestPasswordQueueFullAnswersBusy(t *testing.T) {
 	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "api.db"), sqlite.Options{CheckpointEvery: -1})
 	if err != nil {
@@ -55,8 +57,20 @@ func TestPasswordQueueFullAnswersBusy(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := runtime.NumGoroutine()
-	srv := httptest.NewServer(New(svc, Config{}, log))
+	// One failed login per email: the busy answers below must not spend it.
+	limits := RateLimits{LoginEmail: ratelimit.NewMemory(ratelimit.PerWindow(1, time.Hour), ratelimit.MemoryOptions{})}
+	srv := httptest.NewServer(New(svc, Config{RateLimits: limits}, log))
 	hc := srv.Client()
+	login := func(password string) int {
+		req, _ := http.NewRequest("POST", srv.URL+"/api/v1/auth/login", strings.NewReader(`{"email":"burst@example.com","password":"`+password+`"}`))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
 	register := func(ctx context.Context) (*http.Response, error) {
 		req, _ := http.NewRequestWithContext(ctx, "POST", srv.URL+"/api/v1/auth/register",
 			strings.NewReader(`{"email":"burst@example.com","password":"Passw0rd!","name":"Burst"}`))
@@ -85,6 +99,12 @@ func TestPasswordQueueFullAnswersBusy(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusServiceUnavailable || body.Code != "busy" || body.Action != "retry_later" || resp.Header.Get("Retry-After") != "1" {
 		t.Fatalf("queue full: %d %+v Retry-After %q; want 503 busy, retry_later, Retry-After 1", resp.StatusCode, body, resp.Header.Get("Retry-After"))
+	}
+
+	for range 2 {
+		if status := login("Wrong-pass1"); status != http.StatusServiceUnavailable {
+			t.Fatalf("login with the queue full: %d, want 503", status)
+		}
 	}
 
 	// Free the place; a sign-up takes it, and its client gives up.
@@ -120,6 +140,14 @@ func TestPasswordQueueFullAnswersBusy(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusCreated {
 		t.Fatalf("register after the queue emptied: %d, want 201", resp.StatusCode)
+	}
+	// The busy logins spent no failed-login token: one wrong password is
+	// answered as such, and only the next is limited.
+	if status := login("Wrong-pass1"); status != http.StatusUnauthorized {
+		t.Fatalf("first checked wrong password: %d, want 401", status)
+	}
+	if status := login("Wrong-pass1"); status != http.StatusTooManyRequests {
+		t.Fatalf("second wrong password: %d, want 429", status)
 	}
 	hc.CloseIdleConnections()
 	srv.Close()

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"net/netip"
@@ -94,7 +95,7 @@ func (s *Server) guardLogin(w http.ResponseWriter, r *http.Request, email string
 	var took []taken
 	refund := func() {
 		for _, t := range took {
-			if err := t.l.Refund(r.Context(), t.key); err != nil {
+			if err := t.l.Refund(context.WithoutCancel(r.Context()), t.key); err != nil {
 				s.log.WarnContext(r.Context(), "rate limiter refund failed", "err", err)
 			}
 		}
@@ -118,7 +119,9 @@ func (s *Server) guardLogin(w http.ResponseWriter, r *http.Request, email string
 		took = append(took, taken{l, key})
 	}
 	err := attempt()
-	if err == nil {
+	// A login refused as busy, or abandoned by its client, never had its
+	// password checked: it is not a failed attempt.
+	if err == nil || omnivibe.ErrorCode(err) == omnivibe.CodeBusy || r.Context().Err() != nil {
 		refund()
 	}
 	return err

@@ -6,17 +6,32 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
 
 func TestHistoryRoundTrip(t *testing.T) {
-	srv := newContractServer(t)
+	// The fake API, with every fifth plan list failing, so there is a
+	// failures table to store.
+	api := newContractAPI()
+	h0 := api.handler()
+	var plans atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/v1/billing/plans" && plans.Add(1)%5 == 0 {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		h0.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
 	opts := testOptions(time.Second, 6, srv.URL)
 	slos, err := ParseSLO("p99=10s,errors=1%")
 	if err != nil {
@@ -76,6 +91,9 @@ func TestHistoryRoundTrip(t *testing.T) {
 	}
 	if len(got.SLOs) != 2 || got.SLOsMet() != res.SLOsMet() || got.SLOs[0].Message != res.SLOs[0].Message {
 		t.Errorf("SLO verdicts back: %+v, stored %+v", got.SLOs, res.SLOs)
+	}
+	if len(res.Failures) == 0 || !slices.Equal(got.Failures, res.Failures) {
+		t.Errorf("failures back %+v, stored %+v", got.Failures, res.Failures)
 	}
 	if len(got.History) != len(res.History) || got.History[len(got.History)-1].Requests != res.History[len(res.History)-1].Requests {
 		t.Errorf("per-second counts: %d back, %d stored", len(got.History), len(res.History))

@@ -123,8 +123,9 @@ type storedSecond struct {
 	Users    int     `json:"u"`
 }
 
-// storedExtras are the optional measurements of a run.
+// storedExtras are the failures table and the optional measurements of a run.
 type storedExtras struct {
+	Failures  []FailureStats `json:"failures,omitempty"`
 	Jobs      *JobStats      `json:"jobs,omitempty"`
 	Resources *ResourceStats `json:"resources,omitempty"`
 }
@@ -154,7 +155,7 @@ func (h *History) Save(ctx context.Context, res *Result) error {
 		slos = append(slos, storedSLO{Endpoint: s.SLO.Endpoint, Spec: s.SLO.Spec, Observed: s.Observed, Met: s.Met, Message: s.Message})
 	}
 	sloJSON, _ := json.Marshal(slos)
-	extras, _ := json.Marshal(storedExtras{Jobs: res.Jobs, Resources: res.Resources})
+	extras, _ := json.Marshal(storedExtras{Failures: res.Failures, Jobs: res.Jobs, Resources: res.Resources})
 	var sloMet any
 	if len(res.SLOs) > 0 {
 		sloMet = res.SLOsMet()
@@ -326,8 +327,8 @@ func (h *History) Resolve(ctx context.Context, ref string) (string, error) {
 }
 
 // Load reads a stored run back into a Result: its options, statistics,
-// per-endpoint histograms, per-second counts and extras (not the failures
-// table or the full per-second percentiles, which the history does not keep).
+// per-endpoint histograms, per-second counts, failures table and extras (not
+// the per-second percentiles, which the history does not keep).
 func (h *History) Load(ctx context.Context, ref string) (*Result, error) {
 	id, err := h.Resolve(ctx, ref)
 	if err != nil {
@@ -371,7 +372,7 @@ func (h *History) Load(ctx context.Context, ref string) (*Result, error) {
 	if err := json.Unmarshal([]byte(extras), &ex); err != nil {
 		return nil, fmt.Errorf("run %s extras: %w", id, err)
 	}
-	res.Jobs, res.Resources = ex.Jobs, ex.Resources
+	res.Failures, res.Jobs, res.Resources = ex.Failures, ex.Jobs, ex.Resources
 
 	rows, err := h.db.QueryContext(ctx, `SELECT method, name, requests, failures, bytes, min_ns, max_ns, mean_ns, rps, fps, histogram
 		FROM run_endpoints WHERE run_id = ? ORDER BY name, method`, id)

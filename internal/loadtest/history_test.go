@@ -6,17 +6,32 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
 
 func TestHistoryRoundTrip(t *testing.T) {
-	srv := newContractServer(t)
+	// The fake API, with every fifth plan list failing, so there is a
+	// failures table to store.
+	api := newContractAPI()
+	h0 := api.handler()
+	var plans atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/v1/billing/plans" && plans.Add(1)%5 == 0 {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		h0.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
 	opts := testOptions(time.Second, 6, srv.URL)
 	slos, err := ParseSLO("p99=10s,errors=1%")
 	if err != nil {
@@ -76,6 +91,9 @@ func TestHistoryRoundTrip(t *testing.T) {
 	}
 	if len(got.SLOs) != 2 || got.SLOsMet() != res.SLOsMet() || got.SLOs[0].Message != res.SLOs[0].Message {
 		t.Errorf("SLO verdicts back: %+v, stored %+v", got.SLOs, res.SLOs)
+	}
+	if len(res.Failures) == 0 || !slices.Equal(got.Failures, res.Failures) {
+		t.Errorf("failures back %+v, stored %+v", got.Failures, res.Failures)
 	}
 	if len(got.History) != len(res.History) || got.History[len(got.History)-1].Requests != res.History[len(res.History)-1].Requests {
 		t.Errorf("per-second counts: %d back, %d stored", len(got.History), len(res.History))
@@ -170,9 +188,8 @@ func TestCompareFindsInjectedLatency(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 		trivialHandler(w, r)
 	})
-	// One after the other: the generator then has the machine to itself, and
-	// its own tail (under -race, on a shared machine) stays below the 20 ms.
-	base := mustRun(t, testOptions(5*time.Second, 3, fast.URL))
+	// One after the other: the generator then has the machine to itself.
+	base := quietBaseline(t, func() *Result { return mustRun(t, testOptions(5*time.Second, 3, fast.URL)) })
 	cur := mustRun(t, testOptions(5*time.Second, 3, slow.URL))
 	c := Compare(base, cur)
 	agg := c.Rows[0]
@@ -194,6 +211,25 @@ func TestCompareFindsInjectedLatency(t *testing.T) {
 	if g := CheckGates(back, gates); g[0].Failed || back.Rows[0].Summary() != "improvement" {
 		t.Errorf("a faster server: %s, %s", back.Rows[0].Summary(), g[0].Message)
 	}
+}
+
+// quietBaseline runs the baseline until the generator's own P99 against the
+// trivial handler is below the 20 ms to be detected, at most three times. On a machine so busy that it never is (under -race, with other
+// builds running, the generator's tail reached 100 ms), a 20 ms change is
+// below what the instrument resolves, and the test says so and skips rather
+// than judging noise.
+func quietBaseline(t *testing.T, run func() *Result) *Result {
+	t.Helper()
+	var p99 time.Duration
+	for range 3 {
+		res := run()
+		if p99 = res.Total.Percentile(99); p99 < 20*time.Millisecond {
+			return res
+		}
+		t.Logf("baseline P99 %s against a trivial handler: the machine is busy, running it again", p99)
+	}
+	t.Skipf("the generator's own P99 stayed at %s or more: too busy a machine to resolve a 20 ms change", p99)
+	return nil
 }
 
 func TestMannWhitneyOnHistogramsMatchesTheDirectCount(t *testing.T) {
@@ -284,10 +320,24 @@ func TestMainGateFailsOnInjectedLatency(t *testing.T) {
 	}
 	run := []string{"--host", srv.URL, "-u", "3", "-r", "1000", "-t", "5s"}
 
-	code, out, errOut := main(run...)
-	if code != 0 {
-		t.Fatalf("first run: exit %d\n%s%s", code, out, errOut)
-	}
+	var code int
+	var out, errOut string
+	quietBaseline(t, func() *Result {
+		code, out, errOut = main(run...)
+		if code != 0 {
+			t.Fatalf("first run: exit %d\n%s%s", code, out, errOut)
+		}
+		h, err := OpenHistory(hist)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer h.Close()
+		res, err := h.Load(context.Background(), "latest")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	})
 	if code, out, errOut = main("baseline", "set", "fast", "latest"); code != 0 {
 		t.Fatalf("baseline set: exit %d %s%s", code, out, errOut)
 	}
@@ -320,7 +370,7 @@ func TestMainGateFailsOnInjectedLatency(t *testing.T) {
 	}
 
 	code, out, _ = main("history")
-	if code != 0 || strings.Count(out, srv.URL) != 2 || !strings.Contains(out, "fast") {
+	if code != 0 || strings.Count(out, srv.URL) < 2 || !strings.Contains(out, "fast") {
 		t.Errorf("history: exit %d\n%s", code, out)
 	}
 	code, out, _ = main("show", "fast")

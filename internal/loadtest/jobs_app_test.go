@@ -35,7 +35,9 @@ func TestTrackJobsOnTheRealAppWithTheSyntheticVoice(t *testing.T) {
 		a.Close()
 	})
 
-	opts := testOptions(2*time.Second, 10, srv.URL)
+	// 20 users make 6 power users, who ask for voice-overs from their first
+	// task on; 4 s leave room for sign-up on a busy machine.
+	opts := testOptions(4*time.Second, 20, srv.URL)
 	opts.TrackJobs = true
 	opts.TrackInterval = 50 * time.Millisecond
 	opts.TrackTimeout = time.Minute

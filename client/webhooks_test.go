@@ -110,4 +110,3 @@ func TestWebhooks(t *testing.T) {
 	_, err = owner.CreateWebhook(ctx, omnivibe.WebhookInput{URL: omnivibe.Some("ftp://x"), Events: omnivibe.Some([]string{"audio.failed"})})
 	apiError(t, err, 422, omnivibe.CodeValidation)
 }
-

@@ -22,6 +22,7 @@ import (
 	"github.com/omnivibepro/omnivibe/internal/service"
 	"github.com/omnivibepro/omnivibe/internal/speech"
 	"github.com/omnivibepro/omnivibe/internal/sqlite"
+	"github.com/omnivibepro/omnivibe/internal/webhook"
 	"github.com/omnivibepro/omnivibe/internal/writer"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
@@ -77,6 +78,13 @@ func newHarness(t *testing.T, cfg Config) *harness {
 	}
 	queue.SetRunner(svc)
 	svc.UseAudio(queue, files, service.Speech{Synthesizer: synth, Recognizer: speech.NoRecognizer{}}, nil)
+	// Webhooks with the server's defaults (https only, no internal address);
+	// tests with local receivers loosen them (useWebhooks).
+	box, err := webhook.NewBox(testSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.UseWebhooks(queue, webhook.NewSender(webhook.Config{}), box, service.WebhookConfig{})
 	if err := queue.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -45,16 +45,19 @@ func validBodies(clientID float64, n int) map[string]map[string]any {
 		"PATCH /api/v1/clients/{id}":       {"name": "Client " + u, "industry": "ads"},
 		"POST /api/v1/campaigns": {"client_id": clientID, "name": "Campaign " + u, "description": "d", "platform": "youtube", "concept_tone": "casual",
 			"voice_id": "v", "voice_name": "n", "intro_video_url": "https://x.test/i.mp4", "publish_schedule": "daily", "start_date": "2026-12-01"},
-		"PATCH /api/v1/campaigns/{id}":         {"name": "Campaign " + u, "description": "d"},
-		"POST /api/v1/campaigns/{id}/contents": {"title": "T", "topic": "Topic " + u, "platform": "tiktok", "target_audience": "all", "keywords": []string{"k"}},
-		"PATCH /api/v1/contents/{id}":          {"title": "T", "topic": "Topic " + u},
-		"POST /api/v1/writer/generate":         {"topic": "Topic " + u, "target_audience": "all", "campaign_name": "C"},
-		"POST /api/v1/audio/generate":          {"text": "Line " + u, "voice_id": "default", "language": "en"},
-		"POST /api/v1/writer/duration":         {"text": "안녕하세요 " + u, "language": "ko"},
-		"PUT /api/v1/billing/plan":             {"plan": "pro"},
-		"POST /studio/session":                 {"email": u + "@example.com", "password": "Passw0rd!"},
-		"PUT /api/v1/contents/{id}/script":     {"blocks": []map[string]any{{"type": "hook", "text": "Hook " + u}, {"type": "body", "text": "Body"}, {"type": "cta", "text": "Subscribe"}}},
-		"POST /studio/session/register":        {"email": u + "-s@example.com", "password": "Passw0rd!", "name": "H", "account_name": "Hostile studio " + u},
+		"PATCH /api/v1/campaigns/{id}":             {"name": "Campaign " + u, "description": "d"},
+		"POST /api/v1/campaigns/{id}/contents":     {"title": "T", "topic": "Topic " + u, "platform": "tiktok", "target_audience": "all", "keywords": []string{"k"}},
+		"PATCH /api/v1/contents/{id}":              {"title": "T", "topic": "Topic " + u},
+		"POST /api/v1/writer/generate":             {"topic": "Topic " + u, "target_audience": "all", "campaign_name": "C"},
+		"POST /api/v1/audio/generate":              {"text": "Line " + u, "voice_id": "default", "language": "en"},
+		"POST /api/v1/writer/duration":             {"text": "안녕하세요 " + u, "language": "ko"},
+		"PUT /api/v1/billing/plan":                 {"plan": "pro"},
+		"POST /studio/session":                     {"email": u + "@example.com", "password": "Passw0rd!"},
+		"PUT /api/v1/contents/{id}/script":         {"blocks": []map[string]any{{"type": "hook", "text": "Hook " + u}, {"type": "body", "text": "Body"}, {"type": "cta", "text": "Subscribe"}}},
+		"POST /studio/session/register":            {"email": u + "-s@example.com", "password": "Passw0rd!", "name": "H", "account_name": "Hostile studio " + u},
+		"POST /api/v1/webhooks":                    {"url": "https://hooks.example.com/" + u, "events": []string{"audio.failed"}},
+		"PATCH /api/v1/webhooks/{id}":              {"url": "https://hooks.example.com/" + u},
+		"POST /api/v1/webhooks/{id}/rotate-secret": {"overlap_seconds": 60},
 	}
 }
 
@@ -90,6 +93,7 @@ func TestHostileInput(t *testing.T) {
 	ownKey := h.do(req{method: "POST", path: "/api/v1/auth/api-keys", token: attacker.token, body: map[string]any{"name": "k"}}).json(t)["id"].(float64)
 	ownMember := h.create(attacker.token, "/api/v1/account/users", map[string]any{"email": "member-of-attacker@example.com", "name": "M", "password": "Passw0rd!", "role": "member"})
 	h.do(req{method: "PUT", path: "/api/v1/billing/plan", token: attacker.token, body: map[string]any{"plan": "pro"}})
+	ownHook := h.create(attacker.token, "/api/v1/webhooks", map[string]any{"url": "https://127.0.0.1:9/own", "events": []string{"audio.failed"}})
 	attackerBefore := snapshot(t, h, attacker.token)
 	ownID := func(path string) string {
 		switch {
@@ -99,6 +103,8 @@ func TestHostileInput(t *testing.T) {
 			return fmt.Sprint(ownMember)
 		case strings.HasPrefix(path, "/api/v1/clients/"):
 			return fmt.Sprint(own)
+		case strings.HasPrefix(path, "/api/v1/webhooks/"):
+			return fmt.Sprint(ownHook)
 		case strings.HasPrefix(path, "/api/v1/campaigns/"):
 			return fmt.Sprint(ownCampaign)
 		case strings.HasPrefix(path, "/api/v1/contents/"):
@@ -261,7 +267,7 @@ func snapshot(t *testing.T, h *harness, token string) string {
 func TestEveryIDRouteIsProbedAcrossAccounts(t *testing.T) {
 	h := newHarness(t, Config{})
 	probed := map[string]bool{}
-	for _, p := range tenancyProbes(1, 2, 3, 4, 5, "aud_AAAAAAAAAAAAAAAAAAAAAA") {
+	for _, p := range append(tenancyProbes(1, 2, 3, 4, 5, "aud_AAAAAAAAAAAAAAAAAAAAAA"), webhookTenancyProbes(6, 7)...) {
 		r := newTestRequest(p.method, p.path, "192.0.2.1:1")
 		probed[h.pattern(r)] = true
 	}

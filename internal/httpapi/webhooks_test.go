@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -430,4 +431,18 @@ func riverTime(t *testing.T, v any) time.Time {
 	}
 	t.Fatalf("cannot read River time %T %v", v, v)
 	return time.Time{}
+}
+
+// webhookTenancyProbes are TestTenancy's requests on another account's
+// webhook and delivery.
+func webhookTenancyProbes(hookID, deliveryID float64) []req {
+	return []req{
+		{method: "GET", path: fmt.Sprintf("/api/v1/webhooks/%v", hookID)},
+		{method: "PATCH", path: fmt.Sprintf("/api/v1/webhooks/%v", hookID), body: map[string]any{"url": "https://evil.example/"}},
+		{method: "DELETE", path: fmt.Sprintf("/api/v1/webhooks/%v", hookID)},
+		{method: "POST", path: fmt.Sprintf("/api/v1/webhooks/%v/rotate-secret", hookID)},
+		{method: "POST", path: fmt.Sprintf("/api/v1/webhooks/%v/test", hookID)},
+		{method: "GET", path: fmt.Sprintf("/api/v1/webhooks/%v/deliveries", hookID)},
+		{method: "POST", path: fmt.Sprintf("/api/v1/webhooks/%v/deliveries/%v/retry", hookID, deliveryID)},
+	}
 }

@@ -128,7 +128,7 @@ func (s *Service) runAudio(ctx context.Context, t *omnivibe.AudioTask) error {
 		}
 		t.Synthetic = t.Synthetic || audio.Synthetic
 		if !verify {
-			best = &attempt{audio: audio}
+			best = &attempt{audio: audio, words: []omnivibe.AudioWord{}} // nothing heard, nothing to mark
 			t.Iterations = append(t.Iterations, omnivibe.AudioIteration{Attempt: n, Duration: audio.Duration})
 			break // nothing can tell one attempt from another
 		}

@@ -232,7 +232,9 @@ func (b *browser) shot(name string) {
 		suffix string
 		w, h   int64
 	}{{"desktop", 1280, 800}, {"phone", 390, 844}} {
-		b.do(chromedp.EmulateViewport(size.w, size.h), chromedp.Sleep(150*time.Millisecond))
+		// The focused control (a field in error, a new key) stays in view.
+		b.do(chromedp.EmulateViewport(size.w, size.h), chromedp.Evaluate[chromedp.Void](`(() => { const e = document.activeElement;
+			if (e && e !== document.body && e.id !== 'main') e.scrollIntoView({ block: 'center' }); })()`), chromedp.Sleep(150*time.Millisecond))
 		ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
 		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 		cancel()

@@ -123,7 +123,9 @@ function words(x) {
   return h('div', {}, legend, h('p', { class: 'spoken words', id: 'spoken' }, x.words.map(w => {
     const label = w.status === 'substituted' && w.heard ? t('word.heard', { heard: w.heard }) : t('word.' + w.status);
     const timing = typeof w.start === 'number' ? ` ${w.start.toFixed(2)}–${(w.end ?? w.start).toFixed(2)} s` : '';
+    // A screen reader hears the script as it reads, with a note only where
+    // a word went wrong; the colour and the title say the same to the eye.
     return [h('span', { class: 'w w-' + w.status, title: label + timing, 'data-status': w.status },
-      w.word, h('span', { class: 'sr' }, ` (${label})`)), ' '];
+      w.word, w.status === 'ok' ? null : h('span', { class: 'sr' }, ` (${label})`)), ' '];
   })));
 }

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/json"
 	"fmt"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -655,5 +656,32 @@ func TestAudioAPI(t *testing.T) {
 	}
 	if res := h.do(req{method: "POST", path: "/api/v1/audio/generate", token: a.token, body: map[string]any{"text": 5}}); res.status != 400 {
 		t.Errorf("text as a number: %d", res.status)
+	}
+}
+
+func TestBuildVersion(t *testing.T) {
+	info := func(version string, settings ...debug.BuildSetting) *debug.BuildInfo {
+		return &debug.BuildInfo{Main: debug.Module{Version: version}, Settings: settings}
+	}
+	rev := debug.BuildSetting{Key: "vcs.revision", Value: "0123456789abcdef0123"}
+	for _, c := range []struct {
+		info *debug.BuildInfo
+		ok   bool
+		want string
+	}{
+		{nil, false, "devel"},
+		{info("v1.4.0", rev), true, "v1.4.0"},
+		{info("(devel)", rev), true, "0123456789ab"},
+		{info("(devel)", rev, debug.BuildSetting{Key: "vcs.modified", Value: "true"}), true, "0123456789ab-dirty"},
+		{info("(devel)"), true, "devel"},
+	} {
+		if got := buildVersion(c.info, c.ok); got != c.want {
+			t.Errorf("buildVersion(%+v) = %q, want %q", c.info, got, c.want)
+		}
+	}
+	h := newHarness(t, Config{})
+	var body map[string]string
+	if err := json.Unmarshal(h.do(req{method: "GET", path: "/healthz"}).body, &body); err != nil || body["status"] != "ok" || body["version"] == "" {
+		t.Fatalf("/healthz: %v %v", body, err)
 	}
 }

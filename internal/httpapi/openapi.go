@@ -288,7 +288,8 @@ var schemas = schema{
 		"last_5m":  ref("ProviderWindow"), "last_60m": ref("ProviderWindow"),
 		"last_error": nullable(object(schema{"outcome": str("timeout, server_error, rate_limited, unavailable, refused, ..."), "message": str(""), "at": timestamp("")}))}),
 	"ProviderList": object(schema{"providers": array(ref("ProviderStatus"))}),
-	"Health":       object(schema{"status": enum([]string{"ok"}, "")}),
+	"Health": object(schema{"status": enum([]string{"ok"}, ""),
+		"version": str("the build: a module version, the commit it was built from (with -dirty for uncommitted changes), or devel")}),
 	"ScriptEdit": input(schema{"blocks": schema{"type": "array", "minItems": 3, "maxItems": 7, "description": "hook, 1-5 body blocks, cta, in that order",
 		"items": schema{"type": "object", "required": []string{"type", "text"}, "properties": schema{
 			"type": enum([]string{"hook", "body", "cta"}, ""), "text": strLen(1, omnivibe.MaxBlockText, "")}}}}, "blocks"),

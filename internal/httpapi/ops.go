@@ -3,7 +3,9 @@ package httpapi
 import (
 	"context"
 	"embed"
+	"encoding/json"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/omnivibepro/omnivibe"
@@ -17,8 +19,38 @@ var docsFS embed.FS
 func (s *Server) SetDraining() { s.draining.Store(true) }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
-	writeJSONBytes(w, http.StatusOK, []byte(`{"status":"ok"}`))
+	writeJSONBytes(w, http.StatusOK, healthBody)
 	return nil
+}
+
+// healthBody is the answer of /healthz, encoded once: the process is alive,
+// and which build it runs, so a load-test history can tell runs of
+// different builds apart.
+var healthBody, _ = json.Marshal(map[string]string{"status": "ok", "version": buildVersion(debug.ReadBuildInfo())})
+
+// buildVersion names the build: the module version when it has one (go
+// install ...@v1.2.3), else the commit it was built from, marked "-dirty"
+// when the work tree had changes, else "devel".
+func buildVersion(info *debug.BuildInfo, ok bool) string {
+	if !ok {
+		return "devel"
+	}
+	if v := info.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev, dirty string
+	for _, s := range info.Settings {
+		switch {
+		case s.Key == "vcs.revision" && len(s.Value) >= 12:
+			rev = s.Value[:12]
+		case s.Key == "vcs.modified" && s.Value == "true":
+			dirty = "-dirty"
+		}
+	}
+	if rev == "" {
+		return "devel"
+	}
+	return rev + dirty
 }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {

@@ -20,10 +20,7 @@ import (
 // the others use their providers' defaults. Every member is registered in
 // the health record with its breaker.
 func (a *App) newWriter(cfg config.Config, log *slog.Logger) (service.Writer, error) {
-	names := speech.Names(cfg.Writer)
-	if len(names) == 0 {
-		names = []string{writer.ProviderLocal}
-	}
+	names := config.ProviderNames(cfg.Writer)
 	members := make([]*writer.Writer, 0, len(names))
 	tuned := false
 	for i, name := range names {
@@ -75,7 +72,7 @@ func (a *App) newSpeech(cfg config.Config, log *slog.Logger) (service.Speech, er
 		log.Warn("voice-overs are off: espeak-ng is not installed and no synthesizer is configured (OMNIVIBE_TTS)")
 	} else {
 		var synths []speech.Synthesizer
-		for _, name := range speech.Names(sc.TTS) {
+		for _, name := range config.ProviderNames(sc.TTS) {
 			one := sc
 			one.TTS = name
 			synth, err := speech.NewSynthesizer(one)
@@ -97,7 +94,7 @@ func (a *App) newSpeech(cfg config.Config, log *slog.Logger) (service.Speech, er
 		}
 	}
 	var recs []speech.Recognizer
-	for _, name := range speech.Names(sc.STT) {
+	for _, name := range config.ProviderNames(sc.STT) {
 		one := sc
 		one.STT = name
 		rec, err := speech.NewRecognizer(one)

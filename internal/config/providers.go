@@ -7,9 +7,10 @@ import (
 	"strings"
 )
 
-// providerList splits a provider setting ("elevenlabs, openai,espeak") into
-// its names, in order.
-func providerList(v string) []string {
+// ProviderNames splits a provider setting ("elevenlabs, openai,espeak") into
+// its names, lower-cased, in order (a chain of one for a single name). An
+// empty name stays in, for validation to name it.
+func ProviderNames(v string) []string {
 	var names []string
 	for _, n := range strings.Split(v, ",") {
 		names = append(names, strings.ToLower(strings.TrimSpace(n)))
@@ -20,7 +21,7 @@ func providerList(v string) []string {
 // checkChain names the first problem of a provider setting: an unknown or
 // empty name, or one named twice. A single name is a chain of one.
 func checkChain(flag, env, value string, known []string) error {
-	names := providerList(value)
+	names := ProviderNames(value)
 	for i, n := range names {
 		switch {
 		case n == "":
@@ -44,14 +45,14 @@ func (c Config) providersError() error {
 	if err := checkChain("writer", "OMNIVIBE_WRITER", c.Writer, []string{"local", "anthropic", "openai"}); err != nil {
 		return err
 	}
-	if slices.Contains(providerList(c.Writer), "anthropic") && c.AnthropicAPIKey == "" {
+	if slices.Contains(ProviderNames(c.Writer), "anthropic") && c.AnthropicAPIKey == "" {
 		return errors.New("writer (OMNIVIBE_WRITER) is anthropic but ANTHROPIC_API_KEY is not set")
 	}
 	if c.TTS != "" {
 		if err := checkChain("tts", "OMNIVIBE_TTS", c.TTS, []string{"espeak", "elevenlabs", "openai", "synthetic"}); err != nil {
 			return err
 		}
-		if slices.Contains(providerList(c.TTS), "elevenlabs") && c.ElevenLabsAPIKey == "" {
+		if slices.Contains(ProviderNames(c.TTS), "elevenlabs") && c.ElevenLabsAPIKey == "" {
 			return errors.New("tts (OMNIVIBE_TTS) is elevenlabs but ELEVENLABS_API_KEY is not set")
 		}
 	}
@@ -59,11 +60,11 @@ func (c Config) providersError() error {
 		if err := checkChain("stt", "OMNIVIBE_STT", c.STT, []string{"pocketsphinx", "openai", "none"}); err != nil {
 			return err
 		}
-		if n := providerList(c.STT); len(n) > 1 && slices.Contains(n, "none") {
+		if n := ProviderNames(c.STT); len(n) > 1 && slices.Contains(n, "none") {
 			return errors.New("stt (OMNIVIBE_STT) cannot chain none: leave it out to check with the others")
 		}
 	}
-	openaiUsed := (c.TTS != "" && slices.Contains(providerList(c.TTS), "openai")) || (c.STT != "" && slices.Contains(providerList(c.STT), "openai"))
+	openaiUsed := (c.TTS != "" && slices.Contains(ProviderNames(c.TTS), "openai")) || (c.STT != "" && slices.Contains(ProviderNames(c.STT), "openai"))
 	if openaiUsed && c.OpenAIAPIKey == "" {
 		return errors.New("tts or stt (OMNIVIBE_TTS, OMNIVIBE_STT) is openai but OPENAI_API_KEY is not set")
 	}

@@ -267,15 +267,3 @@ func chainName[P interface{ Name() string }](ms []member[P]) string {
 	}
 	return strings.Join(names, ",")
 }
-
-// Names splits a configured provider list ("elevenlabs, openai,espeak")
-// into its names, lower-cased, without empty ones.
-func Names(list string) []string {
-	var names []string
-	for _, n := range strings.Split(list, ",") {
-		if n = strings.ToLower(strings.TrimSpace(n)); n != "" {
-			names = append(names, n)
-		}
-	}
-	return names
-}

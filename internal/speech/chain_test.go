@@ -169,10 +169,3 @@ func TestRecognizerChainSkipsAnUnsupportedLanguage(t *testing.T) {
 		t.Fatalf("skipped %+v, want none as unsupported_language", r.Skipped)
 	}
 }
-
-func TestNames(t *testing.T) {
-	got := strings.Join(Names(" ElevenLabs, openai,,espeak "), "|")
-	if got != "elevenlabs|openai|espeak" {
-		t.Fatalf("Names = %q", got)
-	}
-}

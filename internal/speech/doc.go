@@ -28,6 +28,13 @@
 // reports whether espeak-ng and pocketsphinx are installed, so configuration
 // can default to them. Every provider is safe for concurrent use.
 //
+// A SynthesizerChain or RecognizerChain (OMNIVIBE_TTS=elevenlabs,openai,espeak)
+// is a provider made of several, tried in order, each behind a circuit breaker
+// (internal/providers): an unavailable provider, an open breaker or an
+// unsupported language moves on to the next, a rejection ends the call.
+// SynthesizeRouted and TranscribeRouted also say which member served and why
+// the ones before it were skipped.
+//
 // Every provider error wraps ErrProviderUnavailable (worth retrying: HTTP 429
 // and 5xx, network failures, a local program that failed),
 // ErrProviderRejected (the same request will fail again: other 4xx, bad

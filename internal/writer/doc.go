@@ -26,7 +26,13 @@
 // half script. Each attempt has a timeout; 429, 5xx, timeouts and connection errors are
 // retried with exponential backoff and jitter, or after the provider's Retry-After; and
 // a circuit breaker fails calls fast while a provider keeps failing. Errors wrap
-// ErrUnavailable, ErrTimeout or ErrUnusableAnswer and never carry the API key.
+// ErrUnavailable, ErrTimeout or ErrUnusableAnswer and never carry the API key; a refused
+// key, model or request also wraps ErrRefused.
+//
+// A Chain (OMNIVIBE_WRITER=anthropic,openai,local) writes with the first of several
+// writers that can: a timeout, an unavailable provider or an unusable answer moves on to
+// the next, a refusal does not; the script names the writer that wrote it and the ones
+// skipped, with why.
 //
 // The package does no caching, storage or quota accounting: that is the caller's.
 package writer

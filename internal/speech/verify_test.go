@@ -138,3 +138,24 @@ func TestLocalVerifyWords(t *testing.T) {
 		t.Errorf("summer read as winter: not flagged in %+v", v.Words)
 	}
 }
+
+// BenchmarkVerify60s measures the local verification of a 60-second English
+// voice-over (scripts/bench/verify.sh reports the same beside the
+// transcription-only check): the alignment and the phone loop run at once.
+func BenchmarkVerify60s(b *testing.B) {
+	tts, stt := requireLocalEngines(b)
+	ctx := context.Background()
+	script := Normalize(strings.Join(englishScripts[:7], " "), "en").Text
+	audio, err := tts.Synthesize(ctx, script, "en", "default")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var last Verification
+	for b.Loop() {
+		if last, err = Verify(ctx, stt, audio, "en", script); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(audio.Duration, "audio-s")
+	b.ReportMetric(last.Similarity, "similarity")
+}

@@ -676,6 +676,18 @@ func testAudioTasks(t *testing.T, s service.Store) {
 		!got.FinishedAt.Equal(finished) || !got.Synthetic || got.Attempts != 2 {
 		t.Fatalf("updated: %+v", got)
 	}
+	// The word-by-word check (migration 0003): empty until set, then kept
+	// with its times, null where a word was not heard.
+	if len(got.Words) != 0 || got.Words == nil {
+		t.Fatalf("words before any check: %#v, want an empty list", got.Words)
+	}
+	start, end := 0.25, 0.5
+	task.Words = []omnivibe.AudioWord{{Word: "sale", Status: "ok", Start: &start, End: &end}, {Word: "friday", Status: "substituted", Heard: "monday", Start: &start, End: &end}, {Word: "now", Status: "missing"}}
+	inTx(t, s, func(tx service.Tx) error { return tx.UpdateAudioTask(ctx, task) })
+	got, _ = s.AudioTask(ctx, f.account.ID, "aud_one")
+	if len(got.Words) != 3 || got.Words[1].Heard != "monday" || *got.Words[0].End != end || got.Words[2].Start != nil || got.Words[2].Status != "missing" {
+		t.Fatalf("words: %+v", got.Words)
+	}
 	stolen := task
 	stolen.AccountID = other.account.ID
 	err = s.InTx(ctx, func(tx service.Tx) error { return tx.UpdateAudioTask(ctx, stolen) })

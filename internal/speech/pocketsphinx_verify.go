@@ -19,15 +19,17 @@ var (
 	// frames) may fall below the median of the utterance's words and still
 	// count as said. Relative to the median, because how close the
 	// context-independent phone loop comes to the triphone alignment varies
-	// with the voice and the recording: right words scored -2 to -67 per
-	// frame with utterance medians about -25, a replaced word -77 to -98.
+	// with the voice and the recording: with the trigram phone model, right
+	// words scored -2 to -67 per frame with utterance medians about -25, a
+	// replaced word -77 to -98 (the bench measures the unigram loop in use).
 	wordLLRMargin = 45.0
 	// utteranceLLRFloor: below this median ratio per frame the audio as a
 	// whole is not the script, however its words compare with one another
 	// (the margin above is relative, and a wrong recording is wrong
-	// throughout), so no word counts as said. Right recordings had medians
-	// of -12 to -24, recordings of another sentence that still aligned -59
-	// to -62.
+	// throughout), so no word counts as said. On the bench's 104 right
+	// recordings the median was -25.6 at the lowest; recordings of another
+	// sentence that still aligned fell to -35 to -72 (the three at -35 to
+	// -40 came out partial, so a floor nearer -30 is worth measuring).
 	utteranceLLRFloor = -40.0
 	// fillerLLRFloor: a silence or noise stretch of the alignment at least
 	// unexplainedFrames long whose ratio to the phone loop is below this is

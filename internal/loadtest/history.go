@@ -244,11 +244,11 @@ var ErrRunNotFound = errors.New("no such run")
 func (h *History) List(ctx context.Context, limit int) ([]RunSummary, error) {
 	q := `SELECT r.id, r.started_at, r.ended_at, r.model, r.hosts, r.server_version, r.requests, r.failures, r.rps,
 		r.p50_us, r.p99_us, r.slo_met, COALESCE((SELECT group_concat(b.name, ',') FROM baselines b WHERE b.run_id = r.id), '')
-		FROM runs r ORDER BY r.started_at DESC, r.id`
-	if limit > 0 {
-		q += fmt.Sprintf(" LIMIT %d", limit)
+		FROM runs r ORDER BY r.started_at DESC, r.id LIMIT ?`
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
 	}
-	rows, err := h.db.QueryContext(ctx, q)
+	rows, err := h.db.QueryContext(ctx, q, limit)
 	if err != nil {
 		return nil, err
 	}

@@ -47,10 +47,17 @@ type Sessions struct {
 func (s Sessions) Start(w http.ResponseWriter, r *http.Request, pair omnivibe.TokenPair) StudioSession {
 	secure := s.Secure != nil && s.Secure(r)
 	csrf := newCSRFToken()
+	// Secure follows the request (TLS, or a trusted proxy's word): a console
+	// served over plain HTTP on this machine could not keep a Secure cookie.
+	// #nosec G124 -- HttpOnly and SameSite=Strict are set; Secure as above
 	http.SetCookie(w, &http.Cookie{Name: AccessCookie, Value: pair.AccessToken, Path: accessPath,
 		MaxAge: pair.ExpiresIn, HttpOnly: true, Secure: secure, SameSite: http.SameSiteStrictMode})
+	// #nosec G124 -- as above
 	http.SetCookie(w, &http.Cookie{Name: RefreshCookie, Value: pair.RefreshToken, Path: refreshPath,
 		MaxAge: int(refreshLife / time.Second), HttpOnly: true, Secure: secure, SameSite: http.SameSiteStrictMode})
+	// The CSRF cookie is read by the page to echo it in X-CSRF-Token, so it
+	// cannot be HttpOnly; it grants nothing on its own.
+	// #nosec G124 -- SameSite=Strict; Secure as above
 	http.SetCookie(w, &http.Cookie{Name: CSRFCookie, Value: csrf, Path: "/",
 		MaxAge: int(refreshLife / time.Second), Secure: secure, SameSite: http.SameSiteStrictMode})
 	w.Header().Set("Cache-Control", "no-store")
@@ -61,6 +68,7 @@ func (s Sessions) Start(w http.ResponseWriter, r *http.Request, pair omnivibe.To
 func (s Sessions) End(w http.ResponseWriter, r *http.Request) {
 	secure := s.Secure != nil && s.Secure(r)
 	for _, c := range []struct{ name, path string }{{AccessCookie, accessPath}, {RefreshCookie, refreshPath}, {CSRFCookie, "/"}} {
+		// #nosec G124 -- clearing the cookies set above, with their attributes
 		http.SetCookie(w, &http.Cookie{Name: c.name, Value: "", Path: c.path, MaxAge: -1,
 			HttpOnly: c.name != CSRFCookie, Secure: secure, SameSite: http.SameSiteStrictMode})
 	}

@@ -1,7 +1,7 @@
 package webhook
 
 import (
-	"encoding/binary"
+	"fmt"
 	"hash/fnv"
 	"time"
 )
@@ -31,10 +31,7 @@ func RetryDelay(attempt int) time.Duration {
 // compute the same one.
 func NextAttempt(attemptedAt time.Time, attempt int, seed int64) time.Time {
 	h := fnv.New64a()
-	var b [16]byte
-	binary.LittleEndian.PutUint64(b[:8], uint64(seed))
-	binary.LittleEndian.PutUint64(b[8:], uint64(attempt))
-	h.Write(b[:])
+	fmt.Fprintf(h, "%d.%d", seed, attempt)
 	frac := float64(h.Sum64()%10001)/10000*0.4 - 0.2 // -0.2 .. +0.2
 	d := RetryDelay(attempt)
 	return attemptedAt.Add(d + time.Duration(float64(d)*frac))

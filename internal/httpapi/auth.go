@@ -21,23 +21,30 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
+	pair, err := s.signIn(w, r)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, pair)
+	return nil
+}
+
+// signIn decodes {email, password} and signs in under the failed-login
+// limit: the API's login and the studio's share it.
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request) (omnivibe.TokenPair, error) {
 	var in struct {
 		Email    string `json:"email"`
 		Password string `json:"password"`
 	}
 	if err := decodeJSON(r, &in, false); err != nil {
-		return err
+		return omnivibe.TokenPair{}, err
 	}
 	var pair omnivibe.TokenPair
 	err := s.guardLogin(w, r, in.Email, func() (err error) {
 		pair, err = s.svc.Login(r.Context(), in.Email, in.Password)
 		return err
 	})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, pair)
-	return nil
+	return pair, err
 }
 
 func (s *Server) refresh(w http.ResponseWriter, r *http.Request) error {

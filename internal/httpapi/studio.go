@@ -38,18 +38,7 @@ func (s *Server) studioSignIn(w http.ResponseWriter, r *http.Request) error {
 	if err := web.CheckOrigin(r); err != nil {
 		return err
 	}
-	var in struct {
-		Email    string `json:"email"`
-		Password string `json:"password"`
-	}
-	if err := decodeJSON(r, &in, false); err != nil {
-		return err
-	}
-	var pair omnivibe.TokenPair
-	err := s.guardLogin(w, r, in.Email, func() (err error) {
-		pair, err = s.svc.Login(r.Context(), in.Email, in.Password)
-		return err
-	})
+	pair, err := s.signIn(w, r)
 	if err != nil {
 		return err
 	}

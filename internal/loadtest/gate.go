@@ -34,21 +34,12 @@ type GateResult struct {
 //	p99=20%,rps=-10%
 //	GET /api/v1/campaigns:p95=15%,errors=1%
 func ParseGates(spec string) ([]Gate, error) {
-	endpointName, targets := "", spec
-	if i := strings.LastIndex(spec, ":"); i >= 0 {
-		endpointName, targets = strings.TrimSpace(spec[:i]), spec[i+1:]
-		if endpointName == "Aggregated" {
-			endpointName = ""
-		} else if _, ok := lookupEndpoint(endpointName); !ok {
-			return nil, fmt.Errorf("unknown endpoint %q; want one of: %s", endpointName, endpointList())
-		}
+	endpointName, parts, err := splitTargets(spec)
+	if err != nil {
+		return nil, err
 	}
 	var out []Gate
-	for _, part := range strings.Split(targets, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
+	for _, part := range parts {
 		key, value, ok := strings.Cut(part, "=")
 		if !ok {
 			return nil, fmt.Errorf("limit %q: want metric=percent, e.g. p99=20%%", part)

@@ -44,21 +44,12 @@ type SLOResult struct {
 // Latencies are Go durations (150ms, 1.5s) or bare milliseconds; errors is a
 // percentage (1%) or a fraction (0.01); rps is a floor, everything else a ceiling.
 func ParseSLO(spec string) ([]SLO, error) {
-	endpointName, targets := "", spec
-	if i := strings.LastIndex(spec, ":"); i >= 0 {
-		endpointName, targets = strings.TrimSpace(spec[:i]), spec[i+1:]
-		if endpointName == "Aggregated" {
-			endpointName = ""
-		} else if _, ok := lookupEndpoint(endpointName); !ok {
-			return nil, fmt.Errorf("unknown endpoint %q; want one of: %s", endpointName, endpointList())
-		}
+	endpointName, parts, err := splitTargets(spec)
+	if err != nil {
+		return nil, err
 	}
 	var out []SLO
-	for _, part := range strings.Split(targets, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
+	for _, part := range parts {
 		key, value, ok := strings.Cut(part, "=")
 		if !ok {
 			return nil, fmt.Errorf("target %q: want metric=value, e.g. p95=500ms", part)
@@ -130,6 +121,27 @@ func parseRatio(s string) (float64, error) {
 		return 0, errors.New("want a percentage like 1% or a fraction like 0.01")
 	}
 	return v, nil
+}
+
+// splitTargets splits a --slo or --max-regression value into the endpoint it
+// names ("" for the whole run: none, or "Aggregated") and its non-empty
+// comma-separated metric=value parts.
+func splitTargets(spec string) (endpointName string, parts []string, err error) {
+	targets := spec
+	if i := strings.LastIndex(spec, ":"); i >= 0 {
+		endpointName, targets = strings.TrimSpace(spec[:i]), spec[i+1:]
+		if endpointName == "Aggregated" {
+			endpointName = ""
+		} else if _, ok := lookupEndpoint(endpointName); !ok {
+			return "", nil, fmt.Errorf("unknown endpoint %q; want one of: %s", endpointName, endpointList())
+		}
+	}
+	for _, part := range strings.Split(targets, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			parts = append(parts, part)
+		}
+	}
+	return endpointName, parts, nil
 }
 
 func endpointList() string {

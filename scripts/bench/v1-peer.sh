@@ -12,8 +12,8 @@
 #
 # Every step runs against both servers one after the other, each on a fresh
 # database, OmniVibe Pro first. OmniVibe Pro runs on its embedded default with
-# the synthetic voice (the peer mocks speech too) and the default bcrypt cost
-# (the peer's is the same, 10). The JSON reports stay in .v1-peer-bench/.
+# the synthetic voice (the peer mocks speech too) and the default password
+# hash (Argon2id in the one-slot pool; the peer hashes with bcrypt cost 10). The JSON reports stay in .v1-peer-bench/.
 #
 # Needs: wrk; Debian's python3-fastapi python3-uvicorn python3-jwt
 # python3-bcrypt python3-redis (run by /usr/bin/python3); Redis on 127.0.0.1:6379 (the peer uses db 5).

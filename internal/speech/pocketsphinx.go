@@ -300,7 +300,15 @@ type sphinxRun struct {
 	p    *PocketSphinx
 	dir  string
 	root *os.Root
+	// audio is utt.wav's samples (16 kHz mono).
+	audio Waveform
+	// input is what a search of the whole utterance reads: the audio
+	// (audioInput) or, once scoreSenones has run, the shared scores.
+	input []string
 }
+
+// audioInput makes a decode read the run's WAV files.
+var audioInput = []string{"-cepext", ".wav", "-adcin", "yes", "-adchdr", "44"}
 
 // newRun makes a scratch directory holding the audio as 16 kHz mono WAV.
 func (p *PocketSphinx) newRun(w Waveform) (*sphinxRun, error) {
@@ -308,8 +316,8 @@ func (p *PocketSphinx) newRun(w Waveform) (*sphinxRun, error) {
 	if err != nil {
 		return nil, &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: err.Error()}
 	}
-	pcm := EncodeWAV(Resample(w.Mono(), pocketSphinxRate))
-	if err := os.WriteFile(filepath.Join(dir, "utt.wav"), pcm, 0o600); err != nil {
+	audio := Resample(w.Mono(), pocketSphinxRate)
+	if err := os.WriteFile(filepath.Join(dir, "utt.wav"), EncodeWAV(audio), 0o600); err != nil {
 		os.RemoveAll(dir)
 		return nil, &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: err.Error()}
 	}
@@ -318,7 +326,7 @@ func (p *PocketSphinx) newRun(w Waveform) (*sphinxRun, error) {
 		os.RemoveAll(dir)
 		return nil, &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: err.Error()}
 	}
-	return &sphinxRun{p: p, dir: dir, root: root}, nil
+	return &sphinxRun{p: p, dir: dir, root: root, audio: audio, input: audioInput}, nil
 }
 
 // close removes the run's scratch directory.
@@ -329,21 +337,23 @@ func (r *sphinxRun) close() {
 
 func (r *sphinxRun) model(name string) string { return filepath.Join(r.p.modelDir, name) }
 
-// decode runs pocketsphinx_batch over utt.wav (or frame ranges of it) with
-// the given extra arguments and returns the decoder's log for errors.
-func (r *sphinxRun) decode(ctx context.Context, ctl string, args ...string) error {
-	ctlPath := filepath.Join(r.dir, "ctl")
+// decode runs pocketsphinx_batch over the utterances of ctl (utt is the
+// whole file; "utt START END ID" a frame range of it) read as input says
+// (audioInput or scoresInput), with the given extra arguments. Its control
+// file and log are named after name, so decodes of one run may go at once.
+func (r *sphinxRun) decode(ctx context.Context, name, ctl string, input []string, args ...string) error {
+	ctlPath := filepath.Join(r.dir, name+".ctl")
 	if err := os.WriteFile(ctlPath, []byte(ctl), 0o600); err != nil {
 		return &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: err.Error()}
 	}
-	const logName = "decoder.log"
+	logName := name + ".log"
 	logPath := filepath.Join(r.dir, logName)
 	base := []string{
 		"-hmm", r.model("en-us"),
-		"-ctl", ctlPath, "-cepdir", r.dir, "-cepext", ".wav",
-		"-adcin", "yes", "-adchdr", "44", "-samprate", strconv.Itoa(pocketSphinxRate),
+		"-ctl", ctlPath, "-cepdir", r.dir, "-samprate", strconv.Itoa(pocketSphinxRate),
 		"-logfn", logPath,
 	}
+	base = append(base, input...)
 	cmd := exec.CommandContext(ctx, r.p.binary, append(base, args...)...) // #nosec G204 -- the operator's pocketsphinx_batch run with an argument list, no shell: constants and paths in this run's temporary directory and the model directory; the script's words reach it only inside those files
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -383,7 +393,7 @@ type segment struct {
 // audio does not fit the script.
 func (r *sphinxRun) align(ctx context.Context, lex *lexicon) ([]segment, error) {
 	const out = "strict.seg"
-	err := r.decode(ctx, "utt\n",
+	err := r.decode(ctx, "strict", "utt\n", r.input,
 		"-dict", filepath.Join(r.dir, "script.dict"), "-jsgf", filepath.Join(r.dir, "strict.jsgf"),
 		"-hypseg", filepath.Join(r.dir, out),
 		// Every senone is scored in every frame so each frame's scores are
@@ -487,7 +497,7 @@ func (r *sphinxRun) checkAlignment(ctx context.Context, lex *lexicon, segs []seg
 // decodeInOrder decodes with the script's words in order, each optional.
 func (r *sphinxRun) decodeInOrder(ctx context.Context, lex *lexicon) (string, error) {
 	const out = "inorder.hyp"
-	if err := r.decode(ctx, "utt\n",
+	if err := r.decode(ctx, "inorder", "utt\n", r.input,
 		"-dict", filepath.Join(r.dir, "script.dict"), "-jsgf", filepath.Join(r.dir, "inorder.jsgf"),
 		"-hyp", filepath.Join(r.dir, out)); err != nil {
 		return "", err
@@ -511,7 +521,8 @@ func (r *sphinxRun) decodeFree(ctx context.Context, ranges [][2]int) ([]string, 
 		}
 	}
 	const out = "free.hyp"
-	if err := r.decode(ctx, ctl.String(),
+	// Frame ranges are of the audio: the shared scores are one utterance.
+	if err := r.decode(ctx, "free", ctl.String(), audioInput,
 		"-dict", r.model("cmudict-en-us.dict"), "-lm", r.model("en-us.lm.bin"),
 		"-hyp", filepath.Join(r.dir, out)); err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 )
@@ -43,14 +44,15 @@ var (
 // recognizer constrained to the script what it hears (which "hears" the
 // script in audio that says something else).
 //
-// The audio is decoded twice. (a) A forced alignment to the script's exact
+// The audio is searched twice. (a) A forced alignment to the script's exact
 // word sequence (or, when the audio does not fit the whole sequence, a
 // grammar of the script's words in order, each optional) gives each word's
 // frames and acoustic score. (b) A free phone loop (pocketsphinx -allphone
 // with the en-us phonetic language model, context-independent phones) gives
 // the best acoustic score any phone sequence reaches on the same frames.
-// Both are scored against every senone in every frame (-compallsen), so
-// the two scores of a frame share one reference. A word's log-likelihood
+// Both read one set of acoustic scores, every senone in every frame,
+// computed once (scoreSenones), so the two scores of a frame share one
+// reference. A word's log-likelihood
 // ratio per frame, its score minus the phone loop's over its frames divided
 // by its frame count, is the "goodness of pronunciation" of Witt and Young
 // (S. M. Witt, S. J. Young, "Phone-level pronunciation scoring and
@@ -107,21 +109,20 @@ func (p *PocketSphinx) VerifyWords(ctx context.Context, audio Audio, language, e
 	if err := lex.write(run.dir); err != nil {
 		return Verification{}, &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: err.Error()}
 	}
-	// The phone loop runs beside the alignment, in a scratch directory of
-	// its own (each decode writes its control file and log by fixed
-	// names): on two cores that halves the wait.
-	loopRun, err := p.newRun(w)
-	if err != nil {
+	// Every search below reads the same acoustic scores: computed once,
+	// in pieces at once (see scoreSenones).
+	if err := run.scoreSenones(ctx, runtime.NumCPU()); err != nil {
 		return Verification{}, err
 	}
-	defer loopRun.close()
+	// The phone loop runs beside the alignment: on two cores that halves
+	// the wait.
 	type loopResult struct {
 		cum []float64
 		err error
 	}
 	loopDone := make(chan loopResult, 1)
 	go func() {
-		cum, err := loopRun.phoneLoop(ctx)
+		cum, err := run.phoneLoop(ctx)
 		loopDone <- loopResult{cum, err}
 	}()
 	segs, err := run.align(ctx, lex)
@@ -155,7 +156,7 @@ func (r *sphinxRun) phoneLoop(ctx context.Context) ([]float64, error) {
 	if err := r.root.WriteFile("phones.lm", []byte(phoneLoopLM), 0o600); err != nil {
 		return nil, &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: err.Error()}
 	}
-	if err := r.decode(ctx, "utt\n",
+	if err := r.decode(ctx, "loop", "utt\n", r.input,
 		"-allphone", filepath.Join(r.dir, "phones.lm"), "-allphone_ci", "yes", "-lw", "2",
 		"-compallsen", "yes", "-backtrace", "no",
 		"-hypseg", filepath.Join(r.dir, out),
@@ -211,7 +212,7 @@ func loopScore(cum []float64, s, e int) float64 {
 // optional, and returns the segments.
 func (r *sphinxRun) decodeInOrderSegs(ctx context.Context, lex *lexicon) ([]segment, error) {
 	const out = "inorder.seg"
-	if err := r.decode(ctx, "utt\n",
+	if err := r.decode(ctx, "inorder", "utt\n", r.input,
 		"-dict", filepath.Join(r.dir, "script.dict"), "-jsgf", filepath.Join(r.dir, "inorder.jsgf"),
 		"-compallsen", "yes", "-hypseg", filepath.Join(r.dir, out)); err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"strings"
@@ -59,6 +60,12 @@ type server struct {
 // and returns once it listens (it says where on its first line of stdout).
 func startServer(t *testing.T, dataDir string) *server {
 	t.Helper()
+	return startServerWith(t, dataDir, nil)
+}
+
+// startServerWith is startServer with more settings in its environment.
+func startServerWith(t *testing.T, dataDir string, extra map[string]string) *server {
+	t.Helper()
 	env := map[string]string{
 		"OMNIVIBE_ADDR":          "127.0.0.1:0",
 		"OMNIVIBE_DATA_DIR":      dataDir,
@@ -67,6 +74,7 @@ func startServer(t *testing.T, dataDir string) *server {
 		"OMNIVIBE_LOG_LEVEL":     "warn",
 		"OMNIVIBE_LOG_FORMAT":    "text",
 	}
+	maps.Copy(env, extra)
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &server{cancel: cancel, done: make(chan int, 1), log: &syncBuffer{}}
 	stdoutR, stdoutW := io.Pipe()

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -106,5 +107,36 @@ func TestOversizedHeaders(t *testing.T) {
 	// The server is still up.
 	if err := client.New(srv.base).Readyz(context.Background()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPprofOnItsOwnAddress: with OMNIVIBE_PPROF_ADDR the profiler answers
+// there, and never on the API's address.
+func TestPprofOnItsOwnAddress(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pprofAddr := ln.Addr().String()
+	ln.Close()
+	srv := startServerWith(t, t.TempDir(), map[string]string{"OMNIVIBE_PPROF_ADDR": pprofAddr})
+	get := func(url string) (int, string) {
+		t.Helper()
+		res, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(body)
+	}
+	if code, body := get("http://" + pprofAddr + "/debug/pprof/"); code != http.StatusOK || !strings.Contains(body, "goroutine") {
+		t.Fatalf("pprof index: %d %.200q", code, body)
+	}
+	if code, body := get("http://" + pprofAddr + "/debug/pprof/goroutine?debug=1"); code != http.StatusOK || !strings.Contains(body, "goroutine profile") {
+		t.Fatalf("goroutine profile: %d %.200q", code, body)
+	}
+	if code, _ := get(srv.base + "/debug/pprof/"); code != http.StatusNotFound {
+		t.Fatalf("the API's address answered /debug/pprof/ with %d, want 404", code)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"strings"
 	"time"
@@ -126,6 +127,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 		defer stopMetrics()
 	}
+	if cfg.PprofAddr != "" {
+		stopPprof, err := servePprof(cfg.PprofAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stopPprof()
+	}
 
 	srv := &http.Server{
 		Handler:           api,
@@ -225,5 +233,36 @@ func serveMetrics(cfg config.Config, a *app.App, log *slog.Logger) (stop func(),
 		}
 	}()
 	log.Info("serving metrics", "addr", ln.Addr().String())
+	return func() { _ = srv.Close() }, nil
+}
+
+// servePprof serves Go's profiler on its own loopback address
+// (OMNIVIBE_PPROF_ADDR), never on the API's: `go tool pprof
+// http://ADDR/debug/pprof/profile?seconds=30` profiles the server under the
+// load it really gets.
+func servePprof(addr string, log *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("pprof address: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		// A CPU profile or trace answers after its ?seconds=.
+		WriteTimeout: 5 * time.Minute,
+		ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("pprof server", "err", err)
+		}
+	}()
+	log.Info("serving pprof", "addr", ln.Addr().String())
 	return func() { _ = srv.Close() }, nil
 }

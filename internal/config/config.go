@@ -9,6 +9,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -123,6 +124,10 @@ type Config struct {
 	// MetricsToken, when set, must be sent as "Authorization: Bearer <token>"
 	// to read /metrics. Environment only. (OMNIVIBE_METRICS_TOKEN)
 	MetricsToken string
+	// PprofAddr serves Go's profiler (net/http/pprof) on this loopback
+	// address, to profile the server under the load it really gets.
+	// Default empty (off). (OMNIVIBE_PPROF_ADDR, --pprof-addr)
+	PprofAddr string
 	// AccessLog logs one line per request. Default true. (OMNIVIBE_ACCESS_LOG, --access-log)
 	AccessLog bool
 	// OTLPEndpoint turns tracing on: spans go to this OTLP/HTTP base URL
@@ -206,6 +211,7 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 
 		{"metrics", "OMNIVIBE_METRICS", "true", "serve Prometheus metrics at /metrics", &c.Metrics},
 		{"metrics-addr", "OMNIVIBE_METRICS_ADDR", "", "serve /metrics on this address instead of the API's", &c.MetricsAddr},
+		{"pprof-addr", "OMNIVIBE_PPROF_ADDR", "", "serve Go's profiler (/debug/pprof/) on this loopback address (empty: off)", &c.PprofAddr},
 		{"access-log", "OMNIVIBE_ACCESS_LOG", "true", "log one line per request", &c.AccessLog},
 		{"otlp-endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", "", "OTLP/HTTP base URL to send traces to (empty: tracing off)", &c.OTLPEndpoint},
 		{"trace-sample-ratio", "OTEL_TRACES_SAMPLER_ARG", "1", "share of new traces kept, 0-1 (parent-based)", &c.TraceSampleRatio},
@@ -338,6 +344,8 @@ func (c Config) Validate() error {
 // limits and backups.
 func (c Config) validateOperations() error {
 	switch {
+	case c.PprofAddr != "" && !loopbackAddr(c.PprofAddr):
+		return errors.New("pprof-addr (OMNIVIBE_PPROF_ADDR) must be a loopback address such as 127.0.0.1:6060: the profiler shows the process's memory and code to whoever reaches it")
 	case c.OTLPEndpoint != "" && !strings.HasPrefix(c.OTLPEndpoint, "http://") && !strings.HasPrefix(c.OTLPEndpoint, "https://"):
 		return errors.New("otlp-endpoint (OTEL_EXPORTER_OTLP_ENDPOINT) must start with http:// or https://")
 	case c.TraceSampleRatio < 0 || c.TraceSampleRatio > 1:
@@ -465,4 +473,18 @@ func Default() Config {
 		panic("config: the defaults do not validate: " + err.Error())
 	}
 	return c
+}
+
+// loopbackAddr is true for host:port where host is a loopback IP or
+// "localhost".
+func loopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -458,7 +458,7 @@ var operations = map[string]operation{
 	"POST /studio/session/register": {summary: "Create an account (plan free) and its owner, signed in to the studio with cookies as POST /studio/session",
 		tag: "studio", body: "Registration", ok: 201, resp: "StudioSession", errors: []int{403, 409}},
 	"POST /studio/session/refresh": {summary: "Renew the studio's cookies with the refresh cookie (single use); needs X-CSRF-Token", tag: "studio", ok: 200, resp: "StudioSession", errors: []int{401, 403}},
-	"DELETE /studio/session":       {summary: "Sign out of the studio: clears its cookies", tag: "studio", ok: 204, errors: []int{403}},
+	"DELETE /studio/session":       {summary: "Sign out of the studio: revokes the session's refresh tokens and clears its cookies", tag: "studio", ok: 204, errors: []int{403}},
 	"PUT /api/v1/contents/{id}/script": {summary: "Store a script a person wrote or edited as the content's latest (provider \"edited\"), timed by the reading-speed model as written; no writer call, no quota",
 		tag: "contents", auth: true, body: "ScriptEdit", ok: 200, resp: "Script", params: []schema{pathParam("id", "content ID")}, errors: []int{404}},
 }

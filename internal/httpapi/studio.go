@@ -80,6 +80,13 @@ func (s *Server) studioSignOut(w http.ResponseWriter, r *http.Request) error {
 	if err := web.CheckOrigin(r); err != nil {
 		return err
 	}
+	// The refresh cookie's login ends on the server too: clearing the
+	// cookies alone would leave a copy of it good for a week.
+	if token, err := web.RefreshToken(r); err == nil {
+		if err := s.svc.SignOut(r.Context(), token); err != nil {
+			return err
+		}
+	}
 	s.sessions.End(w, r)
 	w.WriteHeader(http.StatusNoContent)
 	return nil

@@ -114,9 +114,23 @@ func TestStudioSession(t *testing.T) {
 	if in.status != 200 || cookiesOf(in)[web.AccessCookie] == nil {
 		t.Fatalf("sign-in: %d %s", in.status, in.body)
 	}
-	out := h.do(req{method: "DELETE", path: "/studio/session"})
+	inCookies := cookiesOf(in)
+	out := h.do(req{method: "DELETE", path: "/studio/session", header: map[string]string{
+		"Cookie": cookieHeader(inCookies, web.RefreshCookie, web.CSRFCookie), web.CSRFHeader: inCookies[web.CSRFCookie].Value}})
 	if out.status != 204 {
-		t.Fatalf("sign-out: %d", out.status)
+		t.Fatalf("sign-out: %d %s", out.status, out.body)
+	}
+	// The signed-out login's refresh token is dead on the server, not only
+	// cleared from this browser.
+	if res := h.do(req{method: "POST", path: "/studio/session/refresh", header: map[string]string{
+		"Cookie": cookieHeader(inCookies, web.RefreshCookie, web.CSRFCookie), web.CSRFHeader: inCookies[web.CSRFCookie].Value}}); res.status != 401 {
+		t.Fatalf("refresh after sign-out: %d %s, want 401", res.status, res.body)
+	}
+	// Signing out with no session, or a garbage one, still just clears.
+	for _, cookie := range []string{"", web.RefreshCookie + "=garbage"} {
+		if res := h.do(req{method: "DELETE", path: "/studio/session", header: map[string]string{"Cookie": cookie}}); res.status != 204 {
+			t.Errorf("sign-out with cookie %q: %d %s", cookie, res.status, res.body)
+		}
 	}
 	for _, name := range []string{web.AccessCookie, web.RefreshCookie, web.CSRFCookie} {
 		if c := cookiesOf(out)[name]; c == nil || c.MaxAge >= 0 {

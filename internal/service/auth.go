@@ -173,6 +173,30 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (omnivibe.To
 	return pair, err
 }
 
+// SignOut ends the login a refresh token belongs to: every refresh token of
+// its family is revoked, so a copy of it taken before the sign-out cannot
+// renew the session (presenting one later is treated as a replay). The
+// access token, at most AccessTokenTTL long, runs out on its own. A
+// malformed, unknown or spent token has no login left to end.
+func (s *Service) SignOut(ctx context.Context, refreshToken string) error {
+	raw, err := base64.RawURLEncoding.DecodeString(refreshToken)
+	if err != nil || len(raw) != 32 {
+		return nil
+	}
+	hash := sha256.Sum256(raw)
+	err = s.store.InTx(ctx, func(tx Tx) error {
+		t, err := tx.RefreshTokenByHash(ctx, hash[:])
+		if err != nil {
+			return err
+		}
+		return tx.RevokeRefreshFamily(ctx, t.Family, s.clock())
+	})
+	if omnivibe.ErrorCode(err) == omnivibe.CodeNotFound {
+		return nil
+	}
+	return err
+}
+
 // issueTokens writes a refresh token (in family, or a new family) and signs an
 // access token.
 func (s *Service) issueTokens(ctx context.Context, tx Tx, user omnivibe.User, account omnivibe.Account, family string) (omnivibe.TokenPair, error) {

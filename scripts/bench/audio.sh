@@ -21,7 +21,7 @@ dur=${2:-60s}
 rate=${3:-300}
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 dir=$(mktemp -d)
-go build -o "$dir/omnivibe" ./cmd/omnivibe
+go build -buildvcs=auto -o "$dir/omnivibe" ./cmd/omnivibe
 # Password cost 4 only makes registering the benchmark's 300 accounts quick.
 OMNIVIBE_DATA_DIR="$dir/data" OMNIVIBE_ADDR=127.0.0.1:$port OMNIVIBE_LOG_LEVEL=warn OMNIVIBE_PASSWORD_HASH=bcrypt OMNIVIBE_PASSWORD_COST=4 \
   "$dir/omnivibe" serve >/dev/null 2>"$dir/server.log" &

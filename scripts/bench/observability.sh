@@ -21,7 +21,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 port=$(free_port)
 sinkport=$(free_port)
 dir=$(mktemp -d)
-go build -o "$dir/omnivibe" ./cmd/omnivibe
+go build -buildvcs=auto -o "$dir/omnivibe" ./cmd/omnivibe
 go build -o "$dir/otlpsink" ./scripts/bench/otlpsink
 "$dir/otlpsink" -addr 127.0.0.1:$sinkport >"$dir/sink.log" &
 sink=$!

@@ -18,7 +18,7 @@ cd "$repo"
 locust_time=${1:-45s}
 lt_time=${2:-12s}
 dir=$(mktemp -d)
-go build -o "$dir/omnivibe" ./cmd/omnivibe
+go build -buildvcs=auto -o "$dir/omnivibe" ./cmd/omnivibe
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 pid=""
 stop() { if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi; pid=""; }

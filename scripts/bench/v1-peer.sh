@@ -32,7 +32,7 @@ scenario=${2:-}
 [ -f "$peer_dir/app.py" ] || { echo "v1-peer.sh: no app.py in $peer_dir (set PEER_DIR)" >&2; exit 2; }
 out=$repo/.v1-peer-bench
 rm -rf "$out" && mkdir -p "$out"
-go build -o "$out/omnivibe" "$repo/cmd/omnivibe"
+go build -buildvcs=auto -o "$out/omnivibe" "$repo/cmd/omnivibe"
 ours_port=8091
 peer_port=8092
 peer_redis=redis://127.0.0.1:6379/5

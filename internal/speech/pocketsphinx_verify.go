@@ -23,7 +23,11 @@ var (
 	// with the voice and the recording: with the trigram phone model, right
 	// words scored -2 to -67 per frame with utterance medians about -25, a
 	// replaced word -77 to -98 (the bench measures the unigram loop in use).
-	wordLLRMargin = 45.0
+	// The margin trades right words flagged against slips missed: on the
+	// bench's 104 right recordings and 104 with one word changed, 45 flagged
+	// a word in 12 right ones and missed 27 slips, 40 flagged 15 and missed
+	// 19, 35 flagged 27 and missed 11; 40 makes the fewest errors.
+	wordLLRMargin = 40.0
 	// utteranceLLRFloor: below this median ratio per frame the audio as a
 	// whole is not the script, however its words compare with one another
 	// (the margin above is relative, and a wrong recording is wrong

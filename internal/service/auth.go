@@ -128,14 +128,13 @@ func replacePasswordHash(ctx context.Context, tx Tx, user omnivibe.User, hash []
 // either it was stolen or its owner's copy was.
 func (s *Service) Refresh(ctx context.Context, refreshToken string) (omnivibe.TokenPair, error) {
 	const bad = "refresh token is invalid, expired or already used"
-	raw, err := base64.RawURLEncoding.DecodeString(refreshToken)
-	if err != nil || len(raw) != 32 {
+	hash, ok := refreshTokenHash(refreshToken)
+	if !ok {
 		return omnivibe.TokenPair{}, errUnauthorized(bad)
 	}
-	hash := sha256.Sum256(raw)
 	var pair omnivibe.TokenPair
 	var replayed bool
-	err = s.store.InTx(ctx, func(tx Tx) error {
+	err := s.store.InTx(ctx, func(tx Tx) error {
 		now := s.clock()
 		t, err := tx.RefreshTokenByHash(ctx, hash[:])
 		if err != nil {
@@ -179,12 +178,11 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (omnivibe.To
 // access token, at most AccessTokenTTL long, runs out on its own. A
 // malformed, unknown or spent token has no login left to end.
 func (s *Service) SignOut(ctx context.Context, refreshToken string) error {
-	raw, err := base64.RawURLEncoding.DecodeString(refreshToken)
-	if err != nil || len(raw) != 32 {
+	hash, ok := refreshTokenHash(refreshToken)
+	if !ok {
 		return nil
 	}
-	hash := sha256.Sum256(raw)
-	err = s.store.InTx(ctx, func(tx Tx) error {
+	err := s.store.InTx(ctx, func(tx Tx) error {
 		t, err := tx.RefreshTokenByHash(ctx, hash[:])
 		if err != nil {
 			return err
@@ -195,6 +193,16 @@ func (s *Service) SignOut(ctx context.Context, refreshToken string) error {
 		return nil
 	}
 	return err
+}
+
+// refreshTokenHash is the stored hash of a refresh token as a client
+// presents it (base64url of 32 random bytes), or false when it cannot be one.
+func refreshTokenHash(token string) ([32]byte, bool) {
+	raw, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil || len(raw) != 32 {
+		return [32]byte{}, false
+	}
+	return sha256.Sum256(raw), true
 }
 
 // issueTokens writes a refresh token (in family, or a new family) and signs an

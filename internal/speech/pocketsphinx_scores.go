@@ -53,11 +53,11 @@ var (
 	// scoresInput makes a decode read the run's shared senone scores
 	// (utt.sen) in place of the audio.
 	scoresInput = []string{"-cepext", ".sen", "-senin", "yes"}
-	// everyFrame keeps every frame of the audio: the decoder's voice
-	// activity detector otherwise drops frames it takes for silence (one
-	// frame of a minute of espeak-ng speech here), and every later frame
-	// number, hence every word's time, moves off the audio's clock.
-	everyFrame = []string{"-remove_silence", "no"}
+	// audioEveryFrame reads the audio keeping every frame: the decoder's
+	// voice activity detector otherwise drops frames it takes for silence
+	// (one frame of a minute of espeak-ng speech here), and every later
+	// frame number, hence every word's time, moves off the audio's clock.
+	audioEveryFrame = append(slices.Clone(audioInput), "-remove_silence", "no")
 )
 
 // scoreSenones computes the shared scores of the run's audio, in up to
@@ -67,8 +67,12 @@ var (
 func (r *sphinxRun) scoreSenones(ctx context.Context, cores int) error {
 	samples := r.audio.Samples
 	if r.audio.Duration() > sharedScoresMaxSeconds {
-		r.input = append(slices.Clone(audioInput), everyFrame...)
+		r.input = audioEveryFrame
 		return nil
+	}
+	lm, err := r.phoneLoopLMFile()
+	if err != nil {
+		return err
 	}
 	cuts := scoreCuts(samples, cores)
 	pieces := len(cuts) - 1
@@ -80,7 +84,7 @@ func (r *sphinxRun) scoreSenones(ctx context.Context, cores int) error {
 			// Enough samples for the piece's last frame to be whole.
 			last = (cuts[i+1]-1)*frameSamples + windowSamples
 		}
-		wg.Go(func() { errs[i] = r.scorePiece(ctx, i, samples[first:last]) })
+		wg.Go(func() { errs[i] = r.scorePiece(ctx, i, samples[first:last], lm) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
@@ -126,9 +130,9 @@ func quietestFrame(samples []float32, from, to int) int {
 }
 
 // scorePiece scores every senone of every frame of one piece of the audio
-// into piece<i>/ (the search it runs to get there is the phone loop with a
-// narrow beam, the cheapest there is: its result is not used).
-func (r *sphinxRun) scorePiece(ctx context.Context, i int, samples []float32) error {
+// into piece<i>/ (the search it runs to get there is the phone loop of lm
+// with a narrow beam, the cheapest there is: its result is not used).
+func (r *sphinxRun) scorePiece(ctx context.Context, i int, samples []float32, lm string) error {
 	name := "piece" + strconv.Itoa(i)
 	wav := EncodeWAV(Waveform{SampleRate: pocketSphinxRate, Channels: 1, Samples: samples})
 	if err := r.root.WriteFile(name+".wav", wav, 0o600); err != nil {
@@ -137,13 +141,9 @@ func (r *sphinxRun) scorePiece(ctx context.Context, i int, samples []float32) er
 	if err := r.root.Mkdir(name, 0o700); err != nil {
 		return &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: err.Error()}
 	}
-	if err := r.root.WriteFile("phones.lm", []byte(phoneLoopLM), 0o600); err != nil {
-		return &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: err.Error()}
-	}
-	input := append(slices.Clone(audioInput), everyFrame...)
-	return r.decode(ctx, name, name+"\n", input,
+	return r.decode(ctx, name, name+"\n", audioEveryFrame,
 		"-compallsen", "yes", "-senlogdir", filepath.Join(r.dir, name),
-		"-allphone", filepath.Join(r.dir, "phones.lm"), "-allphone_ci", "yes",
+		"-allphone", lm, "-allphone_ci", "yes",
 		"-beam", "1e-5", "-pbeam", "1e-5", "-backtrace", "no")
 }
 
@@ -160,47 +160,13 @@ func (r *sphinxRun) joinScores(cuts []int) error {
 	}
 	defer out.Close()
 	w := bufio.NewWriterSize(out, 1<<20)
-	frameSize := 0
+	senones := 0 // the first piece's count, which every piece must share
 	for i := range len(cuts) - 1 {
-		name := filepath.Join("piece"+strconv.Itoa(i), "000000000.sen")
-		in, err := r.root.Open(name)
-		if err != nil {
-			return err
-		}
-		br := bufio.NewReaderSize(in, 1<<20)
-		header, senones, err := readScoreHeader(br)
-		if err != nil {
-			in.Close()
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		if i == 0 {
-			frameSize = 2 + 2*senones
-			if _, err := w.Write(header); err != nil {
-				in.Close()
-				return err
-			}
-		} else if 2+2*senones != frameSize {
-			in.Close()
-			return fmt.Errorf("%s: %d senones, the first piece had %d", name, senones, (frameSize-2)/2)
-		}
-		var copied int64
+		frames := -1 // all of the last piece's
 		if i < len(cuts)-2 {
-			want := int64(cuts[i+1]-cuts[i]) * int64(frameSize)
-			copied, err = io.CopyN(w, br, want)
-			if err == io.EOF {
-				err = fmt.Errorf("%d of its %d frames", copied/int64(frameSize), cuts[i+1]-cuts[i])
-			}
-		} else {
-			copied, err = io.Copy(w, br)
+			frames = cuts[i+1] - cuts[i]
 		}
-		in.Close()
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		if copied%int64(frameSize) != 0 {
-			return fmt.Errorf("%s: a frame cut short", name)
-		}
-		if err := r.root.Remove(name); err != nil {
+		if senones, err = r.appendPieceScores(w, i, frames, senones); err != nil {
 			return err
 		}
 	}
@@ -208,6 +174,48 @@ func (r *sphinxRun) joinScores(cuts []int) error {
 		return err
 	}
 	return out.Close()
+}
+
+// appendPieceScores copies frames frames (-1: all) of piece i's score file
+// to w, with the file's header first when senones is 0 (the first piece),
+// and removes the file. It returns the piece's senone count, which must
+// equal senones when that is given.
+func (r *sphinxRun) appendPieceScores(w io.Writer, i, frames, senones int) (int, error) {
+	name := filepath.Join("piece"+strconv.Itoa(i), "000000000.sen")
+	in, err := r.root.Open(name)
+	if err != nil {
+		return 0, err
+	}
+	defer in.Close()
+	br := bufio.NewReaderSize(in, 1<<20)
+	header, n, err := readScoreHeader(br)
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("%s: %w", name, err)
+	case senones == 0:
+		if _, err := w.Write(header); err != nil {
+			return 0, err
+		}
+	case n != senones:
+		return 0, fmt.Errorf("%s: %d senones, the first piece had %d", name, n, senones)
+	}
+	frameSize := int64(2 + 2*n)
+	var copied int64
+	if frames >= 0 {
+		copied, err = io.CopyN(w, br, int64(frames)*frameSize)
+		if err == io.EOF {
+			err = fmt.Errorf("%d of its %d frames", copied/frameSize, frames)
+		}
+	} else {
+		copied, err = io.Copy(w, br)
+	}
+	if err == nil && copied%frameSize != 0 {
+		err = errors.New("a frame cut short")
+	}
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", name, err)
+	}
+	return n, r.root.Remove(name)
 }
 
 // readScoreHeader reads a senone score file's header (text up to "endhdr",

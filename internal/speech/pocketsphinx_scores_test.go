@@ -79,7 +79,7 @@ func TestSharedScoresKeepTheAudioClock(t *testing.T) {
 				t.Fatal(err)
 			}
 		} else {
-			run.input = append(audioInput, everyFrame...)
+			run.input = audioEveryFrame
 		}
 		segs, err := run.align(ctx, lex)
 		if err != nil || segs == nil {

@@ -2,8 +2,11 @@ package speech
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
+	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -157,11 +160,12 @@ func (r *sphinxRun) phoneLoop(ctx context.Context) ([]float64, error) {
 	// installed en-us-phone.lm.bin trigram would prefer likely phone
 	// strings and took half again as long). Context-independent phones
 	// decode at about 0.09 x real time here; the triphone loop took 12 x.
-	if err := r.root.WriteFile("phones.lm", []byte(phoneLoopLM), 0o600); err != nil {
-		return nil, &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: err.Error()}
+	lm, err := r.phoneLoopLMFile()
+	if err != nil {
+		return nil, err
 	}
 	if err := r.decode(ctx, "loop", "utt\n", r.input,
-		"-allphone", filepath.Join(r.dir, "phones.lm"), "-allphone_ci", "yes", "-lw", "2",
+		"-allphone", lm, "-allphone_ci", "yes", "-lw", "2",
 		"-compallsen", "yes", "-backtrace", "no",
 		"-hypseg", filepath.Join(r.dir, out),
 	); err != nil {
@@ -205,6 +209,26 @@ var phoneLoopLM = func() string {
 	b.WriteString("\n\\end\\\n")
 	return b.String()
 }()
+
+// phoneLoopLMFile writes phoneLoopLM into the run's directory, once, and
+// returns its path. Once, because the pieces of scoreSenones decode with it
+// at the same time: rewriting it under a running decoder could let that
+// decoder read it half written.
+func (r *sphinxRun) phoneLoopLMFile() (string, error) {
+	const name = "phones.lm"
+	f, err := r.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return filepath.Join(r.dir, name), nil
+	}
+	if err == nil {
+		_, err = f.WriteString(phoneLoopLM)
+		err = errors.Join(err, f.Close())
+	}
+	if err != nil {
+		return "", &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: err.Error()}
+	}
+	return filepath.Join(r.dir, name), nil
+}
 
 // loopScore is the phone loop's score of frames [s, e), clamped to what it decoded.
 func loopScore(cum []float64, s, e int) float64 {

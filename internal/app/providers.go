@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"github.com/omnivibepro/omnivibe/internal/verify"
 	"log/slog"
 	"net/http"
 
@@ -97,7 +98,7 @@ func (a *App) newSpeech(cfg config.Config, log *slog.Logger) (service.Speech, er
 	for _, name := range config.ProviderNames(sc.STT) {
 		one := sc
 		one.STT = name
-		rec, err := speech.NewRecognizer(one)
+		rec, err := newRecognizer(one)
 		if err != nil {
 			return sp, err
 		}
@@ -149,4 +150,14 @@ func (a *App) recordWriterCall(_ context.Context, c writer.Call) {
 		return
 	}
 	a.Health.Record(providers.KindWriter, c.Provider, c.Duration, c.Outcome, c.Error)
+}
+
+// newRecognizer builds the recognizer one names: the local verifier for
+// "pocketsphinx" (it lives in internal/verify, which builds on speech),
+// the others through speech.NewRecognizer.
+func newRecognizer(one speech.Config) (speech.Recognizer, error) {
+	if one.STT == speech.ProviderPocketSphinx {
+		return verify.NewPocketSphinx(one.PocketSphinx), nil
+	}
+	return speech.NewRecognizer(one)
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/omnivibepro/omnivibe/internal/service"
 	"github.com/omnivibepro/omnivibe/internal/speech"
 	"github.com/omnivibepro/omnivibe/internal/sqlite"
+	"github.com/omnivibepro/omnivibe/internal/verify"
 	"github.com/omnivibepro/omnivibe/internal/writer"
 )
 
@@ -73,7 +74,7 @@ func newVerifyHarnessWith(t *testing.T, rec speech.Recognizer) *verifyHarness {
 	t.Cleanup(func() { files.Close() })
 	tts := speech.NewEspeak(speech.EspeakConfig{})
 	if rec == nil {
-		rec = speech.NewPocketSphinx(speech.PocketSphinxConfig{TempDir: scratch})
+		rec = verify.NewPocketSphinx(speech.PocketSphinxConfig{TempDir: scratch})
 	}
 	svc.UseAudio(nil, files, service.Speech{Synthesizer: tts, Recognizer: rec}, nil)
 	api := New(svc, Config{}, log)

@@ -218,7 +218,7 @@ func (c *RecognizerChain) Transcribe(ctx context.Context, audio Audio, language,
 func (c *RecognizerChain) TranscribeRouted(ctx context.Context, audio Audio, language, expectedText string) (string, Route, error) {
 	return route(ctx, c.members, func(r Recognizer) (string, error) {
 		if !r.Supports(language) {
-			return "", unsupported(r.Name(), language)
+			return "", Unsupported(r.Name(), language)
 		}
 		return r.Transcribe(ctx, audio, language, expectedText)
 	})
@@ -236,7 +236,7 @@ func (c *RecognizerChain) VerifyWords(ctx context.Context, audio Audio, language
 func (c *RecognizerChain) VerifyRouted(ctx context.Context, audio Audio, language, expectedText string) (Verification, Route, error) {
 	return route(ctx, c.members, func(r Recognizer) (Verification, error) {
 		if !r.Supports(language) {
-			return Verification{}, unsupported(r.Name(), language)
+			return Verification{}, Unsupported(r.Name(), language)
 		}
 		return Verify(ctx, r, audio, language, expectedText)
 	})

@@ -74,12 +74,12 @@ func NewSynthesizer(cfg Config) (Synthesizer, error) {
 	return nil, fmt.Errorf("speech: unknown tts provider %q (want espeak, elevenlabs, openai or synthetic)", cfg.TTS)
 }
 
-// NewRecognizer builds the configured recognizer. "none" gives NoRecognizer,
-// which supports no language.
+// NewRecognizer builds the configured hosted recognizer, or NoRecognizer
+// for "none", which supports no language. The local recognizer,
+// "pocketsphinx", is the voice-over verifier of internal/verify
+// (verify.NewPocketSphinx), which builds on this package.
 func NewRecognizer(cfg Config) (Recognizer, error) {
 	switch cfg.STT {
-	case ProviderPocketSphinx:
-		return NewPocketSphinx(cfg.PocketSphinx), nil
 	case ProviderOpenAI:
 		if cfg.OpenAI.APIKey == "" {
 			return nil, fmt.Errorf("speech: stt %q needs an API key (OPENAI_API_KEY)", cfg.STT)
@@ -88,8 +88,31 @@ func NewRecognizer(cfg Config) (Recognizer, error) {
 	case ProviderNone:
 		return NoRecognizer{}, nil
 	}
-	return nil, fmt.Errorf("speech: unknown stt provider %q (want pocketsphinx, openai or none)", cfg.STT)
+	return nil, fmt.Errorf("speech: unknown stt provider %q (want openai or none here; pocketsphinx is built by internal/verify)", cfg.STT)
 }
+
+// PocketSphinxConfig configures the local English recognizer.
+type PocketSphinxConfig struct {
+	// Binary is the batch decoder; default "pocketsphinx_batch" from PATH
+	// (Debian package pocketsphinx).
+	Binary string
+	// ModelDir holds the acoustic model directory en-us/, the pronunciation
+	// dictionary cmudict-en-us.dict and the general language model
+	// en-us.lm.bin; default DefaultPocketSphinxModelDir (Debian package
+	// pocketsphinx-en-us).
+	ModelDir string
+	// EspeakBinary spells out words missing from the dictionary (brand
+	// names, coined words) as phonemes; default "espeak-ng". When it cannot
+	// run, such words are left out of the grammar.
+	EspeakBinary string
+	// TempDir is where each call makes its scratch directory; default the
+	// system's temporary directory.
+	TempDir string
+}
+
+// DefaultPocketSphinxModelDir is where Debian's pocketsphinx-en-us puts the
+// US English model.
+const DefaultPocketSphinxModelDir = "/usr/share/pocketsphinx/model/en-us"
 
 // LocalEngines says which local engines are installed, so configuration can
 // default to them: the espeak-ng program, and the pocketsphinx_batch program
@@ -113,8 +136,8 @@ func DetectLocalEngines(cfg Config) LocalEngines {
 	if path, err := exec.LookPath(espeak); err == nil {
 		found.Espeak = path
 	}
-	ps := NewPocketSphinx(cfg.PocketSphinx)
-	if path, err := exec.LookPath(ps.binary); err == nil && ps.modelInstalled() {
+	ps := cfg.PocketSphinx.WithDefaults()
+	if path, err := exec.LookPath(ps.Binary); err == nil && ps.ModelInstalled() {
 		found.PocketSphinx = path
 	}
 	return found
@@ -138,9 +161,25 @@ func (l LocalEngines) DefaultSTT() string {
 	return ProviderNone
 }
 
-func (p *PocketSphinx) modelInstalled() bool {
+// WithDefaults fills in the defaults the fields' comments name.
+func (c PocketSphinxConfig) WithDefaults() PocketSphinxConfig {
+	if c.Binary == "" {
+		c.Binary = "pocketsphinx_batch"
+	}
+	if c.ModelDir == "" {
+		c.ModelDir = DefaultPocketSphinxModelDir
+	}
+	if c.EspeakBinary == "" {
+		c.EspeakBinary = "espeak-ng"
+	}
+	return c
+}
+
+// ModelInstalled reports whether the model directory holds the acoustic
+// model, the dictionary and the general language model.
+func (c PocketSphinxConfig) ModelInstalled() bool {
 	for _, name := range []string{"en-us/mdef", "cmudict-en-us.dict", "en-us.lm.bin"} {
-		if _, err := os.Stat(filepath.Join(p.modelDir, name)); err != nil {
+		if _, err := os.Stat(filepath.Join(c.ModelDir, name)); err != nil {
 			return false
 		}
 	}

@@ -24,7 +24,8 @@
 // NewSynthesizer and NewRecognizer build providers by name from a Config:
 // synthesizers "espeak" (espeak-ng, local), "elevenlabs", "openai" and
 // "synthetic" (a generated signal for load tests, never a default); recognizers
-// "pocketsphinx" (local, English only), "openai" and "none". DetectLocalEngines
+// "openai" and "none" ("pocketsphinx", the local one, is built by
+// internal/verify). DetectLocalEngines
 // reports whether espeak-ng and pocketsphinx are installed, so configuration
 // can default to them. Every provider is safe for concurrent use.
 //
@@ -44,28 +45,9 @@
 //
 // # Checking speech locally
 //
-// The local recognizer runs Debian's pocketsphinx_batch with the US English
-// model (packages pocketsphinx, pocketsphinx-en-us) on the audio resampled
-// to 16 kHz mono. A recognizer whose grammar holds only the script's words
-// finds them in any audio, so PocketSphinx.VerifyWords (what Verify and the
-// pipeline use) tests each word of a forced alignment with its likelihood
-// ratio to a free phone loop, the utterance verification described on it;
-// scripts/bench/verify.sh measures it. Transcribe, the older check below,
-// force-aligns the audio to the script and keeps the words that fit. Measured
-// on espeak-ng speech of 12 English scripts (TestLocalDiscrimination),
-// Similarity of the script and the transcript was:
-//
-//	audio                      n    min  median   max
-//	the script                12  0.959  1.000  1.000
-//	two words different       12  0.460  0.962  1.000
-//	an extra sentence         12  0.817  0.863  0.883
-//	last sentence missing     12  0.376  0.648  0.900
-//	cut off at 60 %           12  0.536  0.686  0.775
-//	another script           132  0.146  0.335  0.542
-//	silence                   12  0.000  0.000  0.000
-//
-// One minute of English takes about 0.06 s to synthesize with espeak-ng and
-// 2.4 s to check on this machine's cores (BenchmarkLocalEnglish60s).
+// The local recognizer, "pocketsphinx", is the voice-over verifier of
+// internal/verify: how a voice-over is judged against its script lives
+// there, apart from the engines here.
 //
 // espeak-ng speaks all four languages, but its Japanese voice reads kana
 // only: kanji, including the kanji numerals Normalize writes, come out as

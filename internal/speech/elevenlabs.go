@@ -82,7 +82,7 @@ func (e *ElevenLabs) Synthesize(ctx context.Context, text, language, voice strin
 	switch lang {
 	case "ko", "en", "ja", "zh":
 	default:
-		return Audio{}, unsupported(ProviderElevenLabs, language)
+		return Audio{}, Unsupported(ProviderElevenLabs, language)
 	}
 	if voice == "" || voice == "default" {
 		voice = e.cfg.VoiceID

@@ -65,7 +65,7 @@ func (e *Espeak) Synthesize(ctx context.Context, text, language, voice string) (
 	lang := PrimaryLanguage(language)
 	base, ok := e.voices[lang]
 	if !ok {
-		return Audio{}, unsupported(ProviderEspeak, language)
+		return Audio{}, Unsupported(ProviderEspeak, language)
 	}
 	switch {
 	case voice == "" || voice == "default":
@@ -88,7 +88,7 @@ func (e *Espeak) Synthesize(ctx context.Context, text, language, voice string) (
 	cmd.Stdin = strings.NewReader(text)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := runLowPriority(cmd); err != nil {
+	if err := RunLowPriority(cmd); err != nil {
 		if ctx.Err() != nil {
 			return Audio{}, ctx.Err()
 		}
@@ -98,7 +98,7 @@ func (e *Espeak) Synthesize(ctx context.Context, text, language, voice string) (
 		}
 		var exitErr *exec.ExitError
 		if errors.As(err, &exitErr) {
-			return Audio{}, &ProviderError{Provider: ProviderEspeak, Kind: ErrProviderUnavailable, Message: fmt.Sprintf("espeak-ng failed (%v): %s", err, shorten(msg, 300))}
+			return Audio{}, &ProviderError{Provider: ProviderEspeak, Kind: ErrProviderUnavailable, Message: fmt.Sprintf("espeak-ng failed (%v): %s", err, Shorten(msg, 300))}
 		}
 		return Audio{}, &ProviderError{Provider: ProviderEspeak, Kind: ErrProviderUnavailable, Message: "cannot run espeak-ng: " + err.Error()}
 	}
@@ -125,8 +125,8 @@ func validEspeakVoice(v string) bool {
 	return true
 }
 
-// shorten cuts s to at most n bytes on a rune boundary, marking the cut.
-func shorten(s string, n int) string {
+// Shorten cuts s to at most n bytes on a rune boundary, marking the cut.
+func Shorten(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}

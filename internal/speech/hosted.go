@@ -80,7 +80,7 @@ func providerMessage(body []byte) string {
 			if code, ok := doc.Error.Code.(string); ok && code != "" {
 				msg = code + ": " + msg
 			}
-			return shorten(msg, 300)
+			return Shorten(msg, 300)
 		}
 		if len(doc.Detail) > 0 {
 			var obj struct {
@@ -88,7 +88,7 @@ func providerMessage(body []byte) string {
 				Message string `json:"message"`
 			}
 			if json.Unmarshal(doc.Detail, &obj) == nil && (obj.Message != "" || obj.Status != "") {
-				return shorten(strings.TrimPrefix(obj.Status+": "+obj.Message, ": "), 300)
+				return Shorten(strings.TrimPrefix(obj.Status+": "+obj.Message, ": "), 300)
 			}
 			var list []struct {
 				Loc []any  `json:"loc"`
@@ -99,15 +99,15 @@ func providerMessage(body []byte) string {
 				for _, item := range list {
 					msgs = append(msgs, item.Msg)
 				}
-				return shorten(strings.Join(msgs, "; "), 300)
+				return Shorten(strings.Join(msgs, "; "), 300)
 			}
 			var text string
 			if json.Unmarshal(doc.Detail, &text) == nil {
-				return shorten(text, 300)
+				return Shorten(text, 300)
 			}
 		}
 	}
-	return shorten(strings.TrimSpace(string(body)), 200)
+	return Shorten(strings.TrimSpace(string(body)), 200)
 }
 
 func isQuotaExhausted(body []byte) bool {

@@ -11,10 +11,10 @@ import (
 // endpoints rose from a few ms to hundreds while voice-overs ran).
 const backgroundNice = 10
 
-// runLowPriority runs cmd like cmd.Run, with the process lowered to
+// RunLowPriority runs cmd like cmd.Run, with the process lowered to
 // backgroundNice as soon as it exists. A failure to lower it is not an
 // error: the work is the same, only less polite.
-func runLowPriority(cmd *exec.Cmd) error {
+func RunLowPriority(cmd *exec.Cmd) error {
 	if err := cmd.Start(); err != nil {
 		return err
 	}

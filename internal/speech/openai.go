@@ -69,7 +69,7 @@ func (o *OpenAISpeech) Synthesize(ctx context.Context, text, language, voice str
 	switch PrimaryLanguage(language) {
 	case "ko", "en", "ja", "zh":
 	default:
-		return Audio{}, unsupported(ProviderOpenAI, language)
+		return Audio{}, Unsupported(ProviderOpenAI, language)
 	}
 	if voice == "" || voice == "default" {
 		voice = o.cfg.Voice
@@ -193,7 +193,7 @@ func (o *OpenAITranscriber) TranscribeWords(ctx context.Context, audio Audio, la
 
 func (o *OpenAITranscriber) transcribe(ctx context.Context, audio Audio, language string, timed bool) (string, []TimedWord, error) {
 	if !o.Supports(language) {
-		return "", nil, unsupported(ProviderOpenAI, language)
+		return "", nil, Unsupported(ProviderOpenAI, language)
 	}
 	data, filename, contentType := audio.Data, "audio.mp3", "audio/mpeg"
 	if audio.Format == FormatWAV {
@@ -250,7 +250,7 @@ func (o *OpenAITranscriber) transcribe(ctx context.Context, audio Audio, languag
 		} `json:"words"`
 	}
 	if err := json.Unmarshal(answer, &doc); err != nil || doc.Text == nil {
-		return "", nil, &ProviderError{Provider: ProviderOpenAI, Kind: ErrProviderUnavailable, Message: "answer has no text: " + shorten(string(answer), 200)}
+		return "", nil, &ProviderError{Provider: ProviderOpenAI, Kind: ErrProviderUnavailable, Message: "answer has no text: " + Shorten(string(answer), 200)}
 	}
 	var words []TimedWord
 	if timed {

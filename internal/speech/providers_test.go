@@ -122,20 +122,6 @@ func TestEspeakMissingBinary(t *testing.T) {
 	}
 }
 
-func TestPocketSphinxMissingModel(t *testing.T) {
-	p := NewPocketSphinx(PocketSphinxConfig{ModelDir: t.TempDir()})
-	a := NewWAVAudio(sine(16000, 440, 0.5, 0.3))
-	if _, err := p.Transcribe(context.Background(), a, "en", "hello"); !errors.Is(err, ErrProviderUnavailable) {
-		t.Errorf("got %v, want ErrProviderUnavailable", err)
-	}
-	if text, err := NewPocketSphinx(PocketSphinxConfig{}).Transcribe(context.Background(), NewWAVAudio(Waveform{SampleRate: 16000, Channels: 1}), "en", "hello"); text != "" || err != nil {
-		t.Errorf("empty audio: got %q, %v; want nothing heard", text, err)
-	}
-	if _, err := p.Transcribe(context.Background(), Audio{Data: []byte("junk"), Format: FormatWAV}, "en", "hello"); !errors.Is(err, ErrProviderRejected) {
-		t.Errorf("undecodable audio: got %v, want ErrProviderRejected", err)
-	}
-}
-
 func TestSynthetic(t *testing.T) {
 	calls := 0
 	s := NewSynthetic(func(text, language string) float64 {
@@ -199,7 +185,7 @@ func TestConstructors(t *testing.T) {
 			t.Errorf("NewSynthesizer(%q) accepted", cfg.TTS)
 		}
 	}
-	okRecog := []Config{{STT: "pocketsphinx"}, {STT: "openai", OpenAI: OpenAIConfig{APIKey: "k"}}, {STT: "none"}}
+	okRecog := []Config{{STT: "openai", OpenAI: OpenAIConfig{APIKey: "k"}}, {STT: "none"}}
 	for _, cfg := range okRecog {
 		r, err := NewRecognizer(cfg)
 		if err != nil || r.Name() != cfg.STT {
@@ -224,7 +210,6 @@ func TestNoRecognizerAndReasons(t *testing.T) {
 	if _, err := none.Transcribe(context.Background(), Audio{}, "en", ""); !errors.Is(err, ErrUnsupportedLanguage) {
 		t.Errorf("none: %v", err)
 	}
-	ps := NewPocketSphinx(PocketSphinxConfig{})
 	tests := []struct {
 		r        Recognizer
 		language string
@@ -232,8 +217,6 @@ func TestNoRecognizerAndReasons(t *testing.T) {
 	}{
 		{none, "ko", "no speech recognizer is configured"},
 		{nil, "ko", "no speech recognizer is configured"},
-		{ps, "ko", `the pocketsphinx speech recognizer has no model for language "ko"`},
-		{ps, "en", ""},
 	}
 	for _, tt := range tests {
 		got := UnverifiedReason(tt.r, tt.language)
@@ -276,30 +259,6 @@ func TestProviderErrorText(t *testing.T) {
 		if got := PrimaryLanguage(in); got != want {
 			t.Errorf("PrimaryLanguage(%q) = %q, want %q", in, got, want)
 		}
-	}
-}
-
-func TestScriptWordsAndPhones(t *testing.T) {
-	got := strings.Join(scriptWords("Don't stop! Rock’n’roll, twenty-four 'quoted' café"), "|")
-	if want := "don't|stop|rock'n'roll|twenty|four|quoted|café"; got != want {
-		t.Errorf("scriptWords: got %q, want %q", got, want)
-	}
-	for ipa, want := range map[string]string{
-		"ˌɑː_m_n_ɪ_v_ˈaɪ_b": "AA M N IH V AY B",
-		"t_ˈɪ_k_t_ɑː_k":     "T IH K T AA K",
-		"b_ˈʌ_ʔ_n̩":         "B AH T AH N",
-		"θ_ˈɜː_ɾ_i":         "TH ER T IY",
-	} {
-		if got := ipaToARPAbet(ipa); got != want {
-			t.Errorf("ipaToARPAbet(%q) = %q, want %q", ipa, got, want)
-		}
-	}
-	segs := parseHypseg("utt S 0 T -100 A -90 L -10 0 -50 0 w0 20 -30 -5 <sil> 30 -40 0 w1(2) 45\n")
-	if len(segs) != 3 || segs[0] != (segment{"w0", 0, 20, -50}) || segs[2] != (segment{"w1(2)", 30, 45, -40}) {
-		t.Errorf("parseHypseg: %+v", segs)
-	}
-	if parseHypseg("utt S 0 T 0 A 0 L 0 0") != nil {
-		t.Error("a failed alignment parsed as segments")
 	}
 }
 

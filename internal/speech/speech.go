@@ -93,7 +93,9 @@ func Retryable(err error) bool {
 	return errors.Is(err, ErrProviderUnavailable)
 }
 
-func unsupported(provider, language string) error {
+// Unsupported is the error of a provider asked for a language it has no
+// model for: a chain moves on to its next member.
+func Unsupported(provider, language string) error {
 	return &ProviderError{Provider: provider, Kind: ErrUnsupportedLanguage, Message: "no model for language " + strconv.Quote(language)}
 }
 
@@ -103,7 +105,7 @@ type NoRecognizer struct{}
 
 // Transcribe always fails with ErrUnsupportedLanguage.
 func (NoRecognizer) Transcribe(_ context.Context, _ Audio, language, _ string) (string, error) {
-	return "", unsupported(ProviderNone, language)
+	return "", Unsupported(ProviderNone, language)
 }
 
 // Supports is false for every language.

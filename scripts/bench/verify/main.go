@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/omnivibepro/omnivibe/internal/speech"
+	"github.com/omnivibepro/omnivibe/internal/verify"
 )
 
 // The voice-over thresholds of the service (shared/spec/api.md): a task
@@ -55,7 +56,7 @@ func run(n, parallel int, verbose bool) error {
 		return fmt.Errorf("espeak-ng and pocketsphinx (with pocketsphinx-en-us) must be installed")
 	}
 	tts := speech.NewEspeak(speech.EspeakConfig{})
-	stt := speech.NewPocketSphinx(speech.PocketSphinxConfig{})
+	stt := verify.NewPocketSphinx(speech.PocketSphinxConfig{})
 	voices := []string{"default", "+f3"}
 
 	type job struct {
@@ -254,7 +255,7 @@ func abs(x float64) float64 {
 // timeMinute verifies a voice-over of about 60 seconds three times and
 // reports the median, beside the transcription-only check of the same
 // audio measured in the same run.
-func timeMinute(ctx context.Context, tts speech.Synthesizer, stt *speech.PocketSphinx) error {
+func timeMinute(ctx context.Context, tts speech.Synthesizer, stt *verify.PocketSphinx) error {
 	var words []string
 	for _, s := range corpus {
 		words = append(words, strings.Fields(speech.Normalize(s, "en").Text)...)

@@ -1,4 +1,4 @@
-package speech
+package verify
 
 import (
 	"bufio"
@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/omnivibepro/omnivibe/internal/speech"
 	"io"
 	"math"
 	"path/filepath"
@@ -91,7 +92,7 @@ func (r *sphinxRun) scoreSenones(ctx context.Context, cores int) error {
 		return err
 	}
 	if err := r.joinScores(cuts); err != nil {
-		return &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: "shared scores: " + err.Error()}
+		return &speech.ProviderError{Provider: speech.ProviderPocketSphinx, Kind: speech.ErrProviderUnavailable, Message: "shared scores: " + err.Error()}
 	}
 	r.input = scoresInput
 	return nil
@@ -134,12 +135,12 @@ func quietestFrame(samples []float32, from, to int) int {
 // with a narrow beam, the cheapest there is: its result is not used).
 func (r *sphinxRun) scorePiece(ctx context.Context, i int, samples []float32, lm string) error {
 	name := "piece" + strconv.Itoa(i)
-	wav := EncodeWAV(Waveform{SampleRate: pocketSphinxRate, Channels: 1, Samples: samples})
+	wav := speech.EncodeWAV(speech.Waveform{SampleRate: pocketSphinxRate, Channels: 1, Samples: samples})
 	if err := r.root.WriteFile(name+".wav", wav, 0o600); err != nil {
-		return &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: err.Error()}
+		return &speech.ProviderError{Provider: speech.ProviderPocketSphinx, Kind: speech.ErrProviderUnavailable, Message: err.Error()}
 	}
 	if err := r.root.Mkdir(name, 0o700); err != nil {
-		return &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: err.Error()}
+		return &speech.ProviderError{Provider: speech.ProviderPocketSphinx, Kind: speech.ErrProviderUnavailable, Message: err.Error()}
 	}
 	return r.decode(ctx, name, name+"\n", audioEveryFrame,
 		"-compallsen", "yes", "-senlogdir", filepath.Join(r.dir, name),

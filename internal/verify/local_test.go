@@ -1,9 +1,10 @@
-package speech
+package verify
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/omnivibepro/omnivibe/internal/speech"
 	"os"
 	"slices"
 	"strings"
@@ -14,9 +15,9 @@ import (
 // requireLocalEngines skips a test when espeak-ng or pocketsphinx is not
 // installed, unless OMNIVIBE_REQUIRE_SPEECH=1 (set by CI), where a missing
 // engine fails the test instead.
-func requireLocalEngines(t testing.TB) (Synthesizer, Recognizer) {
+func requireLocalEngines(t testing.TB) (speech.Synthesizer, speech.Recognizer) {
 	t.Helper()
-	found := DetectLocalEngines(Config{})
+	found := speech.DetectLocalEngines(speech.Config{})
 	var missing []string
 	if found.Espeak == "" {
 		missing = append(missing, "espeak-ng")
@@ -31,7 +32,7 @@ func requireLocalEngines(t testing.TB) (Synthesizer, Recognizer) {
 		}
 		t.Skip(msg + "; set OMNIVIBE_REQUIRE_SPEECH=1 to make this a failure")
 	}
-	return NewEspeak(EspeakConfig{}), NewPocketSphinx(PocketSphinxConfig{})
+	return speech.NewEspeak(speech.EspeakConfig{}), NewPocketSphinx(speech.PocketSphinxConfig{})
 }
 
 // englishScripts are short voice-over scripts on different subjects.
@@ -51,9 +52,9 @@ var englishScripts = []string{
 }
 
 // speak normalizes and synthesizes a script the way the pipeline does.
-func speak(t testing.TB, tts Synthesizer, script string) (string, Audio) {
+func speak(t testing.TB, tts speech.Synthesizer, script string) (string, speech.Audio) {
 	t.Helper()
-	n := Normalize(script, "en")
+	n := speech.Normalize(script, "en")
 	a, err := tts.Synthesize(context.Background(), n.Text, "en", "default")
 	if err != nil {
 		t.Fatal(err)
@@ -65,14 +66,14 @@ func TestLocalEnglishRoundTrip(t *testing.T) {
 	tts, stt := requireLocalEngines(t)
 	ctx := context.Background()
 	expected, audio := speak(t, tts, englishScripts[0])
-	if audio.Format != FormatWAV || audio.SampleRate != 22050 || audio.Duration < 5 || audio.Synthetic {
+	if audio.Format != speech.FormatWAV || audio.SampleRate != 22050 || audio.Duration < 5 || audio.Synthetic {
 		t.Fatalf("espeak-ng audio: format %q, %d Hz, %.1f s, synthetic %v", audio.Format, audio.SampleRate, audio.Duration, audio.Synthetic)
 	}
 	transcript, err := stt.Transcribe(ctx, audio, "en", expected)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := Similarity(expected, transcript); s < 0.9 {
+	if s := speech.Similarity(expected, transcript); s < 0.9 {
 		t.Errorf("similarity %.3f, want at least 0.9\nexpected:   %s\ntranscript: %s", s, expected, transcript)
 	}
 }
@@ -87,7 +88,7 @@ func TestLocalEnglishUnknownWords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := Similarity(expected, transcript); s < 0.9 || !strings.Contains(transcript, "omnivibe") || !strings.Contains(transcript, "tiktok") {
+	if s := speech.Similarity(expected, transcript); s < 0.9 || !strings.Contains(transcript, "omnivibe") || !strings.Contains(transcript, "tiktok") {
 		t.Errorf("similarity %.3f\nexpected:   %s\ntranscript: %s", s, expected, transcript)
 	}
 }
@@ -99,7 +100,7 @@ func TestLocalEnglishMismatch(t *testing.T) {
 	ctx := context.Background()
 	var match, other []float64
 	texts := make([]string, 3)
-	audios := make([]Audio, 3)
+	audios := make([]speech.Audio, 3)
 	for i := range texts {
 		texts[i], audios[i] = speak(t, tts, englishScripts[i])
 	}
@@ -109,7 +110,7 @@ func TestLocalEnglishMismatch(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s := Similarity(texts[i], transcript)
+			s := speech.Similarity(texts[i], transcript)
 			if i == j {
 				match = append(match, s)
 			} else {
@@ -127,12 +128,12 @@ func TestLocalEnglishMismatch(t *testing.T) {
 }
 
 func TestPocketSphinxRejectsOtherLanguages(t *testing.T) {
-	p := NewPocketSphinx(PocketSphinxConfig{})
+	p := NewPocketSphinx(speech.PocketSphinxConfig{})
 	for _, lang := range []string{"ko", "ja", "zh", ""} {
 		if p.Supports(lang) {
 			t.Errorf("Supports(%q) = true", lang)
 		}
-		if _, err := p.Transcribe(context.Background(), Audio{}, lang, "x"); !errors.Is(err, ErrUnsupportedLanguage) {
+		if _, err := p.Transcribe(context.Background(), speech.Audio{}, lang, "x"); !errors.Is(err, speech.ErrUnsupportedLanguage) {
 			t.Errorf("Transcribe in %q: got %v, want ErrUnsupportedLanguage", lang, err)
 		}
 	}
@@ -147,7 +148,7 @@ func TestPocketSphinxRejectsOtherLanguages(t *testing.T) {
 func BenchmarkLocalEnglish60s(b *testing.B) {
 	tts, stt := requireLocalEngines(b)
 	ctx := context.Background()
-	script := Normalize(strings.Join(englishScripts[:7], " "), "en").Text
+	script := speech.Normalize(strings.Join(englishScripts[:7], " "), "en").Text
 	var synth, recog time.Duration
 	var last float64
 	for b.Loop() {
@@ -163,7 +164,7 @@ func BenchmarkLocalEnglish60s(b *testing.B) {
 		}
 		synth += mid.Sub(start)
 		recog += time.Since(mid)
-		last = Similarity(script, transcript)
+		last = speech.Similarity(script, transcript)
 		b.ReportMetric(audio.Duration, "audio-s")
 	}
 	b.ReportMetric(float64(synth.Milliseconds())/float64(b.N), "tts-ms/op")

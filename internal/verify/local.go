@@ -1,10 +1,11 @@
-package speech
+package verify
 
 import (
 	"bufio"
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/omnivibepro/omnivibe/internal/speech"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,29 +13,6 @@ import (
 	"strings"
 	"unicode"
 )
-
-// PocketSphinxConfig configures the local English recognizer.
-type PocketSphinxConfig struct {
-	// Binary is the batch decoder; default "pocketsphinx_batch" from PATH
-	// (Debian package pocketsphinx).
-	Binary string
-	// ModelDir holds the acoustic model directory en-us/, the pronunciation
-	// dictionary cmudict-en-us.dict and the general language model
-	// en-us.lm.bin; default DefaultPocketSphinxModelDir (Debian package
-	// pocketsphinx-en-us).
-	ModelDir string
-	// EspeakBinary spells out words missing from the dictionary (brand
-	// names, coined words) as phonemes; default "espeak-ng". When it cannot
-	// run, such words are left out of the grammar.
-	EspeakBinary string
-	// TempDir is where each call makes its scratch directory; default the
-	// system's temporary directory.
-	TempDir string
-}
-
-// DefaultPocketSphinxModelDir is where Debian's pocketsphinx-en-us puts the
-// US English model.
-const DefaultPocketSphinxModelDir = "/usr/share/pocketsphinx/model/en-us"
 
 // The decoder's settings and the thresholds of the check, measured on
 // espeak-ng speech (see pocketsphinx_test.go and the package documentation).
@@ -82,36 +60,29 @@ type PocketSphinx struct {
 
 // NewPocketSphinx returns the local English recognizer; it does not check
 // that the program and model exist (see LocalEngines).
-func NewPocketSphinx(cfg PocketSphinxConfig) *PocketSphinx {
-	p := &PocketSphinx{binary: cfg.Binary, modelDir: cfg.ModelDir, espeak: cfg.EspeakBinary, tempDir: cfg.TempDir}
-	if p.binary == "" {
-		p.binary = "pocketsphinx_batch"
-	}
-	if p.modelDir == "" {
-		p.modelDir = DefaultPocketSphinxModelDir
-	}
-	if p.espeak == "" {
-		p.espeak = "espeak-ng"
-	}
-	return p
+func NewPocketSphinx(cfg speech.PocketSphinxConfig) *PocketSphinx {
+	cfg = cfg.WithDefaults()
+	return &PocketSphinx{binary: cfg.Binary, modelDir: cfg.ModelDir, espeak: cfg.EspeakBinary, tempDir: cfg.TempDir}
 }
 
 // Name is "pocketsphinx".
-func (p *PocketSphinx) Name() string { return ProviderPocketSphinx }
+func (p *PocketSphinx) Name() string { return speech.ProviderPocketSphinx }
 
 // Supports is true for English only: the installed model is US English.
-func (p *PocketSphinx) Supports(language string) bool { return PrimaryLanguage(language) == "en" }
+func (p *PocketSphinx) Supports(language string) bool {
+	return speech.PrimaryLanguage(language) == "en"
+}
 
 // Transcribe checks English audio against expectedText (see the type's
 // documentation for how). Without an expected text it decodes with the
 // general language model, which turns synthetic voices into nonsense.
-func (p *PocketSphinx) Transcribe(ctx context.Context, audio Audio, language, expectedText string) (string, error) {
+func (p *PocketSphinx) Transcribe(ctx context.Context, audio speech.Audio, language, expectedText string) (string, error) {
 	if !p.Supports(language) {
-		return "", unsupported(ProviderPocketSphinx, language)
+		return "", speech.Unsupported(speech.ProviderPocketSphinx, language)
 	}
 	w, err := audio.Waveform()
 	if err != nil {
-		return "", &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderRejected, Message: "cannot decode the audio: " + err.Error()}
+		return "", &speech.ProviderError{Provider: speech.ProviderPocketSphinx, Kind: speech.ErrProviderRejected, Message: "cannot decode the audio: " + err.Error()}
 	}
 	if w.Duration() < 0.1 {
 		return "", nil // too short to hold a word, and too short for the decoder
@@ -122,7 +93,7 @@ func (p *PocketSphinx) Transcribe(ctx context.Context, audio Audio, language, ex
 	}
 	defer run.close()
 
-	lex, err := p.lexicon(ctx, scriptWords(Normalize(expectedText, "en").Text))
+	lex, err := p.lexicon(ctx, scriptWords(speech.Normalize(expectedText, "en").Text))
 	if err != nil {
 		return "", err
 	}
@@ -134,7 +105,7 @@ func (p *PocketSphinx) Transcribe(ctx context.Context, audio Audio, language, ex
 		return hyps[0], nil
 	}
 	if err := lex.write(run.dir); err != nil {
-		return "", &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: err.Error()}
+		return "", &speech.ProviderError{Provider: speech.ProviderPocketSphinx, Kind: speech.ErrProviderUnavailable, Message: err.Error()}
 	}
 	segs, err := run.align(ctx, lex)
 	if err != nil {
@@ -229,7 +200,7 @@ func (p *PocketSphinx) lexicon(ctx context.Context, words []string) (*lexicon, e
 func (p *PocketSphinx) dictionaryEntries(need map[string]bool) (map[string][]string, error) {
 	f, err := os.Open(filepath.Join(p.modelDir, "cmudict-en-us.dict"))
 	if err != nil {
-		return nil, &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: "no pronunciation dictionary: " + err.Error()}
+		return nil, &speech.ProviderError{Provider: speech.ProviderPocketSphinx, Kind: speech.ErrProviderUnavailable, Message: "no pronunciation dictionary: " + err.Error()}
 	}
 	defer f.Close()
 	found := map[string][]string{}
@@ -248,7 +219,7 @@ func (p *PocketSphinx) dictionaryEntries(need map[string]bool) (map[string][]str
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: "reading the dictionary: " + err.Error()}
+		return nil, &speech.ProviderError{Provider: speech.ProviderPocketSphinx, Kind: speech.ErrProviderUnavailable, Message: "reading the dictionary: " + err.Error()}
 	}
 	return found, nil
 }
@@ -301,7 +272,7 @@ type sphinxRun struct {
 	dir  string
 	root *os.Root
 	// audio is utt.wav's samples (16 kHz mono).
-	audio Waveform
+	audio speech.Waveform
 	// input is what a search of the whole utterance reads: the audio
 	// (audioInput) or, once scoreSenones has run, the shared scores.
 	input []string
@@ -311,20 +282,20 @@ type sphinxRun struct {
 var audioInput = []string{"-cepext", ".wav", "-adcin", "yes", "-adchdr", "44"}
 
 // newRun makes a scratch directory holding the audio as 16 kHz mono WAV.
-func (p *PocketSphinx) newRun(w Waveform) (*sphinxRun, error) {
+func (p *PocketSphinx) newRun(w speech.Waveform) (*sphinxRun, error) {
 	dir, err := os.MkdirTemp(p.tempDir, "pocketsphinx-")
 	if err != nil {
-		return nil, &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: err.Error()}
+		return nil, &speech.ProviderError{Provider: speech.ProviderPocketSphinx, Kind: speech.ErrProviderUnavailable, Message: err.Error()}
 	}
-	audio := Resample(w.Mono(), pocketSphinxRate)
-	if err := os.WriteFile(filepath.Join(dir, "utt.wav"), EncodeWAV(audio), 0o600); err != nil {
+	audio := speech.Resample(w.Mono(), pocketSphinxRate)
+	if err := os.WriteFile(filepath.Join(dir, "utt.wav"), speech.EncodeWAV(audio), 0o600); err != nil {
 		os.RemoveAll(dir)
-		return nil, &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: err.Error()}
+		return nil, &speech.ProviderError{Provider: speech.ProviderPocketSphinx, Kind: speech.ErrProviderUnavailable, Message: err.Error()}
 	}
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		os.RemoveAll(dir)
-		return nil, &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: err.Error()}
+		return nil, &speech.ProviderError{Provider: speech.ProviderPocketSphinx, Kind: speech.ErrProviderUnavailable, Message: err.Error()}
 	}
 	return &sphinxRun{p: p, dir: dir, root: root, audio: audio, input: audioInput}, nil
 }
@@ -344,7 +315,7 @@ func (r *sphinxRun) model(name string) string { return filepath.Join(r.p.modelDi
 func (r *sphinxRun) decode(ctx context.Context, name, ctl string, input []string, args ...string) error {
 	ctlPath := filepath.Join(r.dir, name+".ctl")
 	if err := os.WriteFile(ctlPath, []byte(ctl), 0o600); err != nil {
-		return &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: err.Error()}
+		return &speech.ProviderError{Provider: speech.ProviderPocketSphinx, Kind: speech.ErrProviderUnavailable, Message: err.Error()}
 	}
 	logName := name + ".log"
 	logPath := filepath.Join(r.dir, logName)
@@ -357,13 +328,13 @@ func (r *sphinxRun) decode(ctx context.Context, name, ctl string, input []string
 	cmd := exec.CommandContext(ctx, r.p.binary, append(base, args...)...) // #nosec G204 -- the operator's pocketsphinx_batch run with an argument list, no shell: constants and paths in this run's temporary directory and the model directory; the script's words reach it only inside those files
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	if err := runLowPriority(cmd); err != nil {
+	if err := speech.RunLowPriority(cmd); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		log, _ := r.root.ReadFile(logName)
-		return &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable,
-			Message: fmt.Sprintf("pocketsphinx_batch failed (%v): %s", err, shorten(lastErrorLine(string(log)+stderr.String()), 300))}
+		return &speech.ProviderError{Provider: speech.ProviderPocketSphinx, Kind: speech.ErrProviderUnavailable,
+			Message: fmt.Sprintf("pocketsphinx_batch failed (%v): %s", err, speech.Shorten(lastErrorLine(string(log)+stderr.String()), 300))}
 	}
 	return nil
 }
@@ -408,7 +379,7 @@ func (r *sphinxRun) align(ctx context.Context, lex *lexicon) ([]segment, error) 
 	}
 	data, err := r.root.ReadFile(out)
 	if err != nil {
-		return nil, &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: "no alignment output: " + err.Error()}
+		return nil, &speech.ProviderError{Provider: speech.ProviderPocketSphinx, Kind: speech.ErrProviderUnavailable, Message: "no alignment output: " + err.Error()}
 	}
 	return parseHypseg(string(data)), nil
 }
@@ -552,7 +523,7 @@ func (r *sphinxRun) decodeFree(ctx context.Context, ranges [][2]int) ([]string, 
 func (r *sphinxRun) readHyps(name string, n int) ([]string, error) {
 	data, err := r.root.ReadFile(name)
 	if err != nil {
-		return nil, &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: "no decoder output: " + err.Error()}
+		return nil, &speech.ProviderError{Provider: speech.ProviderPocketSphinx, Kind: speech.ErrProviderUnavailable, Message: "no decoder output: " + err.Error()}
 	}
 	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
 	hyps := make([]string, n)

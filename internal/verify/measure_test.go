@@ -1,8 +1,9 @@
-package speech
+package verify
 
 import (
 	"context"
 	"fmt"
+	"github.com/omnivibepro/omnivibe/internal/speech"
 	"os"
 	"regexp"
 	"slices"
@@ -24,16 +25,16 @@ func TestLocalDiscrimination(t *testing.T) {
 	ctx := context.Background()
 	n := len(englishScripts)
 	texts := make([]string, n)
-	audios := make([]Audio, n)
+	audios := make([]speech.Audio, n)
 	for i, s := range englishScripts {
 		texts[i], audios[i] = speak(t, tts, s)
 	}
-	score := func(expected string, a Audio) (float64, string) {
+	score := func(expected string, a speech.Audio) (float64, string) {
 		transcript, err := stt.Transcribe(ctx, a, "en", expected)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return Similarity(expected, transcript), transcript
+		return speech.Similarity(expected, transcript), transcript
 	}
 	results := map[string][]float64{}
 	add := func(kind string, s float64) { results[kind] = append(results[kind], s) }
@@ -54,7 +55,7 @@ func TestLocalDiscrimination(t *testing.T) {
 
 		w, _ := audios[i].Waveform()
 		w.Samples = w.Samples[:len(w.Samples)*6/10]
-		s, _ = score(texts[i], NewWAVAudio(w))
+		s, _ = score(texts[i], speech.NewWAVAudio(w))
 		add("cut off at 60 %", s)
 
 		words := strings.Fields(englishScripts[i])
@@ -74,8 +75,8 @@ func TestLocalDiscrimination(t *testing.T) {
 		add("extra sentence spoken", s)
 		t.Logf("script %2d extra sentence: %.3f %q", i, s, transcript)
 
-		silent := Waveform{SampleRate: 22050, Channels: 1, Samples: make([]float32, int(audios[i].Duration*22050))}
-		s, _ = score(texts[i], NewWAVAudio(silent))
+		silent := speech.Waveform{SampleRate: 22050, Channels: 1, Samples: make([]float32, int(audios[i].Duration*22050))}
+		s, _ = score(texts[i], speech.NewWAVAudio(silent))
 		add("silence", s)
 	}
 	kinds := []string{"matching audio", "two words different", "extra sentence spoken", "last sentence missing", "cut off at 60 %", "another script's audio", "silence"}

@@ -1,8 +1,9 @@
-package speech
+package verify
 
 import (
 	"bufio"
 	"context"
+	"github.com/omnivibepro/omnivibe/internal/speech"
 	"math"
 	"regexp"
 	"strconv"
@@ -47,9 +48,9 @@ func TestScoreCuts(t *testing.T) {
 // places the script's words where a search scoring the audio itself does.
 func TestSharedScoresKeepTheAudioClock(t *testing.T) {
 	tts, _ := requireLocalEngines(t)
-	ps := NewPocketSphinx(PocketSphinxConfig{})
+	ps := NewPocketSphinx(speech.PocketSphinxConfig{})
 	ctx := context.Background()
-	script := Normalize(strings.Join(englishScripts[:3], " "), "en").Text
+	script := speech.Normalize(strings.Join(englishScripts[:3], " "), "en").Text
 	audio, err := tts.Synthesize(ctx, script, "en", "default")
 	if err != nil {
 		t.Fatal(err)
@@ -162,14 +163,14 @@ func TestVerifyLongAudioPath(t *testing.T) {
 	ctx := context.Background()
 	text, audio := speak(t, tts, englishScripts[0])
 	other, _ := speak(t, tts, englishScripts[3])
-	v, err := Verify(ctx, stt, audio, "en", text)
+	v, err := speech.Verify(ctx, stt, audio, "en", text)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if v.Similarity < 0.95 {
 		t.Errorf("matching audio: similarity %.3f, want at least 0.95 (%q)", v.Similarity, v.Transcript)
 	}
-	if v, err = Verify(ctx, stt, audio, "en", other); err != nil {
+	if v, err = speech.Verify(ctx, stt, audio, "en", other); err != nil {
 		t.Fatal(err)
 	}
 	if v.Similarity > 0.8 {

@@ -1,9 +1,10 @@
-package speech
+package verify
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/omnivibepro/omnivibe/internal/speech"
 	"io/fs"
 	"math"
 	"os"
@@ -81,45 +82,45 @@ var (
 // missing; long silence or noise stretches of the alignment that the phone
 // loop explains much better are extra speech, decoded with the general
 // model.
-func (p *PocketSphinx) VerifyWords(ctx context.Context, audio Audio, language, expectedText string) (Verification, error) {
+func (p *PocketSphinx) VerifyWords(ctx context.Context, audio speech.Audio, language, expectedText string) (speech.Verification, error) {
 	if !p.Supports(language) {
-		return Verification{}, unsupported(ProviderPocketSphinx, language)
+		return speech.Verification{}, speech.Unsupported(speech.ProviderPocketSphinx, language)
 	}
-	words := scriptWords(Normalize(expectedText, "en").Text)
-	allMissing := func() Verification {
-		v := Verification{}
+	words := scriptWords(speech.Normalize(expectedText, "en").Text)
+	allMissing := func() speech.Verification {
+		v := speech.Verification{}
 		for _, w := range words {
-			v.Words = append(v.Words, CheckedWord{Word: w, Status: WordMissing})
+			v.Words = append(v.Words, speech.CheckedWord{Word: w, Status: speech.WordMissing})
 		}
-		v.Similarity = Similarity(expectedText, "")
+		v.Similarity = speech.Similarity(expectedText, "")
 		return v
 	}
 	w, err := audio.Waveform()
 	if err != nil {
-		return Verification{}, &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderRejected, Message: "cannot decode the audio: " + err.Error()}
+		return speech.Verification{}, &speech.ProviderError{Provider: speech.ProviderPocketSphinx, Kind: speech.ErrProviderRejected, Message: "cannot decode the audio: " + err.Error()}
 	}
 	if w.Duration() < 0.1 {
 		return allMissing(), nil
 	}
 	run, err := p.newRun(w)
 	if err != nil {
-		return Verification{}, err
+		return speech.Verification{}, err
 	}
 	defer run.close()
 	lex, err := p.lexicon(ctx, words)
 	if err != nil {
-		return Verification{}, err
+		return speech.Verification{}, err
 	}
 	if len(lex.sequence) == 0 {
 		return allMissing(), nil
 	}
 	if err := lex.write(run.dir); err != nil {
-		return Verification{}, &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: err.Error()}
+		return speech.Verification{}, &speech.ProviderError{Provider: speech.ProviderPocketSphinx, Kind: speech.ErrProviderUnavailable, Message: err.Error()}
 	}
 	// Every search below reads the same acoustic scores: computed once,
 	// in pieces at once (see scoreSenones).
 	if err := run.scoreSenones(ctx, runtime.NumCPU()); err != nil {
-		return Verification{}, err
+		return speech.Verification{}, err
 	}
 	// The phone loop runs beside the alignment: on two cores that halves
 	// the wait.
@@ -135,16 +136,16 @@ func (p *PocketSphinx) VerifyWords(ctx context.Context, audio Audio, language, e
 	segs, err := run.align(ctx, lex)
 	lr := <-loopDone
 	if err != nil {
-		return Verification{}, err
+		return speech.Verification{}, err
 	}
 	if lr.err != nil {
-		return Verification{}, lr.err
+		return speech.Verification{}, lr.err
 	}
 	loop := lr.cum
 	strict := segs != nil
 	if !strict {
 		if segs, err = run.decodeInOrderSegs(ctx, lex); err != nil {
-			return Verification{}, err
+			return speech.Verification{}, err
 		}
 	}
 	return run.judge(ctx, lex, words, segs, loop, strict)
@@ -173,7 +174,7 @@ func (r *sphinxRun) phoneLoop(ctx context.Context) ([]float64, error) {
 	}
 	data, err := r.root.ReadFile(out)
 	if err != nil {
-		return nil, &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: "no phone loop output: " + err.Error()}
+		return nil, &speech.ProviderError{Provider: speech.ProviderPocketSphinx, Kind: speech.ErrProviderUnavailable, Message: "no phone loop output: " + err.Error()}
 	}
 	segs := parseHypseg(strings.TrimSpace(string(data)))
 	last := 0
@@ -225,7 +226,7 @@ func (r *sphinxRun) phoneLoopLMFile() (string, error) {
 		err = errors.Join(err, f.Close())
 	}
 	if err != nil {
-		return "", &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: err.Error()}
+		return "", &speech.ProviderError{Provider: speech.ProviderPocketSphinx, Kind: speech.ErrProviderUnavailable, Message: err.Error()}
 	}
 	return filepath.Join(r.dir, name), nil
 }
@@ -247,7 +248,7 @@ func (r *sphinxRun) decodeInOrderSegs(ctx context.Context, lex *lexicon) ([]segm
 	}
 	data, err := r.root.ReadFile(out)
 	if err != nil {
-		return nil, &ProviderError{Provider: ProviderPocketSphinx, Kind: ErrProviderUnavailable, Message: "no decoder output: " + err.Error()}
+		return nil, &speech.ProviderError{Provider: speech.ProviderPocketSphinx, Kind: speech.ErrProviderUnavailable, Message: "no decoder output: " + err.Error()}
 	}
 	return parseHypseg(strings.TrimSpace(string(data))), nil
 }
@@ -256,11 +257,11 @@ func (r *sphinxRun) decodeInOrderSegs(ctx context.Context, lex *lexicon) ([]segm
 const frameSeconds = 0.01
 
 // judge turns the segments of a constrained decode into checked words.
-func (r *sphinxRun) judge(ctx context.Context, lex *lexicon, words []string, segs []segment, loop []float64, strict bool) (Verification, error) {
+func (r *sphinxRun) judge(ctx context.Context, lex *lexicon, words []string, segs []segment, loop []float64, strict bool) (speech.Verification, error) {
 	// item is one entry of the result before the general model is asked
 	// what was heard in failed stretches.
 	type item struct {
-		word       CheckedWord
+		word       speech.CheckedWord
 		frames     [2]int
 		decode     bool // ask the general model what the frames say
 		extraSpeak bool // an unexplained stretch: its words are extra
@@ -289,16 +290,16 @@ func (r *sphinxRun) judge(ctx context.Context, lex *lexicon, words []string, seg
 		// Script words before this one that the decode skipped are
 		// missing (the in-order grammar lets it skip any word).
 		for next < len(words) && words[next] != spelled {
-			items = append(items, item{word: CheckedWord{Word: words[next], Status: WordMissing}})
+			items = append(items, item{word: speech.CheckedWord{Word: words[next], Status: speech.WordMissing}})
 			next++
 		}
 		if next == len(words) {
 			break // cannot happen with the script's own grammar
 		}
-		cw := CheckedWord{Word: words[next], Status: WordOK, Start: seconds(s.start), End: seconds(s.end)}
+		cw := speech.CheckedWord{Word: words[next], Status: speech.WordOK, Start: seconds(s.start), End: seconds(s.end)}
 		it := item{word: cw, frames: [2]int{s.start, s.end}}
 		if llr < median-wordLLRMargin || median < utteranceLLRFloor {
-			it.word.Status = WordSubstituted
+			it.word.Status = speech.WordSubstituted
 			// What a wholly wrong recording says instead is not worth a
 			// decode of all of it with the general model.
 			it.decode = strict && median >= utteranceLLRFloor
@@ -307,7 +308,7 @@ func (r *sphinxRun) judge(ctx context.Context, lex *lexicon, words []string, seg
 		next++
 	}
 	for ; next < len(words); next++ {
-		items = append(items, item{word: CheckedWord{Word: words[next], Status: WordMissing}})
+		items = append(items, item{word: speech.CheckedWord{Word: words[next], Status: speech.WordMissing}})
 	}
 
 	// Ask the general model what was said in each failed stretch; adjacent
@@ -330,27 +331,27 @@ func (r *sphinxRun) judge(ctx context.Context, lex *lexicon, words []string, seg
 	if len(ranges) > 0 {
 		hyps, err := r.decodeFree(ctx, ranges)
 		if err != nil {
-			return Verification{}, err
+			return speech.Verification{}, err
 		}
 		for k, i := range owners {
 			heard[i] = hyps[k]
 		}
 	}
-	var v Verification
+	var v speech.Verification
 	var transcript []string
 	for i, it := range items {
 		if it.extraSpeak {
 			for _, w := range strings.Fields(heard[i]) {
-				v.Words = append(v.Words, CheckedWord{Word: w, Status: WordExtra, Start: seconds(it.frames[0]), End: seconds(it.frames[1])})
+				v.Words = append(v.Words, speech.CheckedWord{Word: w, Status: speech.WordExtra, Start: seconds(it.frames[0]), End: seconds(it.frames[1])})
 				transcript = append(transcript, w)
 			}
 			continue
 		}
 		cw := it.word
 		switch cw.Status {
-		case WordOK:
+		case speech.WordOK:
 			transcript = append(transcript, cw.Word)
-		case WordSubstituted:
+		case speech.WordSubstituted:
 			if h, ok := heard[i]; ok {
 				cw.Heard = h
 				if h != "" {
@@ -362,7 +363,7 @@ func (r *sphinxRun) judge(ctx context.Context, lex *lexicon, words []string, seg
 	}
 	v.Transcript = strings.Join(transcript, " ")
 	v.Confidence = median
-	v.Similarity = Similarity(strings.Join(words, " "), v.Transcript)
+	v.Similarity = speech.Similarity(strings.Join(words, " "), v.Transcript)
 	return v, nil
 }
 

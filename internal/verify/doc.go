@@ -24,5 +24,4 @@
 //
 // One minute of English takes about 0.06 s to synthesize with espeak-ng and
 // 2.4 s to check on this machine's cores (BenchmarkLocalEnglish60s).
-//
 package verify

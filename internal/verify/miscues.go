@@ -86,7 +86,8 @@ func (p *PocketSphinx) VerifyWords(ctx context.Context, audio speech.Audio, lang
 	if !p.Supports(language) {
 		return speech.Verification{}, speech.Unsupported(speech.ProviderPocketSphinx, language)
 	}
-	words := scriptWords(speech.Normalize(expectedText, "en").Text)
+	normalized := speech.Normalize(expectedText, "en").Text
+	words := scriptWords(normalized)
 	allMissing := func() speech.Verification {
 		v := speech.Verification{}
 		for _, w := range words {
@@ -99,7 +100,7 @@ func (p *PocketSphinx) VerifyWords(ctx context.Context, audio speech.Audio, lang
 	if err != nil {
 		return speech.Verification{}, &speech.ProviderError{Provider: speech.ProviderPocketSphinx, Kind: speech.ErrProviderRejected, Message: "cannot decode the audio: " + err.Error()}
 	}
-	if w.Duration() < 0.1 {
+	if w.Duration() < 0.1 || !hasSpeech(w) {
 		return allMissing(), nil
 	}
 	run, err := p.newRun(w)
@@ -111,19 +112,17 @@ func (p *PocketSphinx) VerifyWords(ctx context.Context, audio speech.Audio, lang
 	if err != nil {
 		return speech.Verification{}, err
 	}
-	if len(lex.sequence) == 0 {
+	positions, wordAt := searchPositions(lex, words, sentenceStarts(normalized))
+	if len(positions) == 0 {
 		return allMissing(), nil
-	}
-	if err := lex.write(run.dir); err != nil {
-		return speech.Verification{}, &speech.ProviderError{Provider: speech.ProviderPocketSphinx, Kind: speech.ErrProviderUnavailable, Message: err.Error()}
 	}
 	// Every search below reads the same acoustic scores: computed once,
 	// in pieces at once (see scoreSenones).
 	if err := run.scoreSenones(ctx, runtime.NumCPU()); err != nil {
 		return speech.Verification{}, err
 	}
-	// The phone loop runs beside the alignment: on two cores that halves
-	// the wait.
+	// The phone loop runs beside the miscue search: on two cores that
+	// halves the wait.
 	type loopResult struct {
 		cum []float64
 		err error
@@ -133,7 +132,7 @@ func (p *PocketSphinx) VerifyWords(ctx context.Context, audio speech.Audio, lang
 		cum, err := run.phoneLoop(ctx)
 		loopDone <- loopResult{cum, err}
 	}()
-	segs, err := run.align(ctx, lex)
+	segs, err := run.miscueSearch(ctx, positions, basePenalties())
 	lr := <-loopDone
 	if err != nil {
 		return speech.Verification{}, err
@@ -141,14 +140,45 @@ func (p *PocketSphinx) VerifyWords(ctx context.Context, audio speech.Audio, lang
 	if lr.err != nil {
 		return speech.Verification{}, lr.err
 	}
-	loop := lr.cum
-	strict := segs != nil
-	if !strict {
-		if segs, err = run.decodeInOrderSegs(ctx, lex); err != nil {
+	// A voice the model fits poorly is searched again with penalties in
+	// proportion (see scaledFor); the first search's own words tell how
+	// well it fits.
+	if median := ownWordMedian(segs, lr.cum); median < 0 {
+		if segs, err = run.miscueSearch(ctx, positions, basePenalties().scaledFor(median)); err != nil {
 			return speech.Verification{}, err
 		}
 	}
-	return run.judge(ctx, lex, words, segs, loop, strict)
+	return run.judge(ctx, positions, wordAt, words, segs, lr.cum)
+}
+
+// searchPositions are the script's words that have a pronunciation, with
+// their competitors; wordAt[i] is position i's index in words.
+func searchPositions(lex *lexicon, words []string, starts []bool) (positions []searchPosition, wordAt []int) {
+	symbolOf := make(map[string]string, len(lex.spelling))
+	for sym, w := range lex.spelling {
+		symbolOf[w] = sym
+	}
+	sentenceStart := true
+	for i, w := range words {
+		if i < len(starts) && starts[i] {
+			sentenceStart = true
+		}
+		sym, ok := symbolOf[w]
+		if !ok {
+			continue
+		}
+		pos := searchPosition{word: w, prons: lex.prons[sym], sentenceStart: sentenceStart}
+		for _, c := range competitors(w) {
+			if prons := lex.competitors[c]; len(prons) > 0 {
+				pos.competitors = append(pos.competitors, c)
+				pos.compProns = append(pos.compProns, prons)
+			}
+		}
+		positions = append(positions, pos)
+		wordAt = append(wordAt, i)
+		sentenceStart = false
+	}
+	return positions, wordAt
 }
 
 // phoneLoop decodes the audio with the free phone loop and returns the
@@ -237,79 +267,115 @@ func loopScore(cum []float64, s, e int) float64 {
 	return cum[e] - cum[s]
 }
 
-// decodeInOrderSegs decodes with the script's words in order, each
-// optional, and returns the segments.
-func (r *sphinxRun) decodeInOrderSegs(ctx context.Context, lex *lexicon) ([]segment, error) {
-	const out = "inorder.seg"
-	if err := r.decode(ctx, "inorder", "utt\n", r.input,
-		"-dict", filepath.Join(r.dir, "script.dict"), "-jsgf", filepath.Join(r.dir, "inorder.jsgf"),
-		"-compallsen", "yes", "-hypseg", filepath.Join(r.dir, out)); err != nil {
-		return nil, err
-	}
-	data, err := r.root.ReadFile(out)
-	if err != nil {
-		return nil, &speech.ProviderError{Provider: speech.ProviderPocketSphinx, Kind: speech.ErrProviderUnavailable, Message: "no decoder output: " + err.Error()}
-	}
-	return parseHypseg(strings.TrimSpace(string(data))), nil
-}
-
 // frameSeconds is the decoder's frame length (-frate 100).
 const frameSeconds = 0.01
 
-// judge turns the segments of a constrained decode into checked words.
-func (r *sphinxRun) judge(ctx context.Context, lex *lexicon, words []string, segs []segment, loop []float64, strict bool) (speech.Verification, error) {
-	// item is one entry of the result before the general model is asked
-	// what was heard in failed stretches.
-	type item struct {
-		word       speech.CheckedWord
-		frames     [2]int
-		decode     bool // ask the general model what the frames say
-		extraSpeak bool // an unexplained stretch: its words are extra
+// judge turns the miscue search's segments into checked words. A script
+// word the search read as itself is tested once more by its goodness of
+// pronunciation against the phone loop (a word replaced by one outside its
+// competitors is found there); one it read as a competitor is substituted
+// by it; one it skipped is missing; and a stretch of the insertion loop at
+// least unexplainedFrames long is extra speech, whose words the general
+// language model is asked for.
+func (r *sphinxRun) judge(ctx context.Context, positions []searchPosition, wordAt []int, words []string, segs []segment, loop []float64) (speech.Verification, error) {
+	type found struct {
+		frames [2]int
+		llr    float64
+		comp   int // -1: the script's word
+		seen   bool
 	}
-	var items []item
-	median := medianWordLLR(segs, loop)
-	next := 0 // the next script word to place
-	seconds := func(f int) *float64 { v := float64(f) * frameSeconds; return &v }
+	byPos := make([]found, len(positions))
+	// extra holds the insertion loop's stretches, each before the
+	// position it precedes (len(positions): after the last).
+	type stretch struct {
+		frames [2]int
+		before int
+	}
+	var extra []stretch
+	next := 0 // the position after the last one decoded
+	var run *stretch
 	for _, s := range segs {
 		frames := s.end - s.start
-		if frames <= 0 {
+		if frames <= 0 || isFiller(s.word) {
+			continue
+		}
+		pos, comp, phone, ok := parseSymbol(s.word)
+		if !ok {
+			continue
+		}
+		if phone {
+			if run == nil || run.before != next {
+				extra = append(extra, stretch{frames: [2]int{s.start, s.end}, before: next})
+				run = &extra[len(extra)-1]
+			}
+			run.frames[1] = s.end
+			continue
+		}
+		if pos < 0 || pos >= len(positions) {
 			continue
 		}
 		llr := (float64(s.score) - loopScore(loop, s.start, s.end)) / float64(frames)
-		if isFiller(s.word) {
-			if frames >= unexplainedFrames && llr < fillerLLRFloor && strict {
-				items = append(items, item{frames: [2]int{s.start, s.end}, decode: true, extraSpeak: true})
+		byPos[pos] = found{frames: [2]int{s.start, s.end}, llr: llr, comp: comp, seen: true}
+		next = pos + 1
+	}
+
+	var own []float64
+	for _, f := range byPos {
+		if f.seen && f.comp < 0 {
+			own = append(own, f.llr)
+		}
+	}
+	median := 0.0
+	if len(own) > 0 {
+		slices.Sort(own)
+		median = own[len(own)/2]
+	}
+
+	// item is one entry of the result before the general model is asked
+	// what was heard in failed stretches.
+	type item struct {
+		word   speech.CheckedWord
+		frames [2]int
+		decode bool // ask the general model what the frames say
+		extra  bool // an unexplained stretch: its words are extra
+	}
+	seconds := func(f int) *float64 { v := float64(f) * frameSeconds; return &v }
+	var items []item
+	addExtra := func(before int) {
+		for _, e := range extra {
+			if e.before == before && e.frames[1]-e.frames[0] >= unexplainedFrames {
+				items = append(items, item{frames: e.frames, decode: true, extra: true})
 			}
+		}
+	}
+	pos := 0
+	for i, w := range words {
+		if pos >= len(positions) || wordAt[pos] != i {
+			// No pronunciation: nothing could tell whether it was said.
+			items = append(items, item{word: speech.CheckedWord{Word: w, Status: speech.WordMissing}})
 			continue
 		}
-		sym := s.word
-		if i := strings.IndexByte(sym, '('); i > 0 {
-			sym = sym[:i]
+		addExtra(pos)
+		f := byPos[pos]
+		pos++
+		if !f.seen {
+			items = append(items, item{word: speech.CheckedWord{Word: w, Status: speech.WordMissing}})
+			continue
 		}
-		spelled := lex.spelling[sym]
-		// Script words before this one that the decode skipped are
-		// missing (the in-order grammar lets it skip any word).
-		for next < len(words) && words[next] != spelled {
-			items = append(items, item{word: speech.CheckedWord{Word: words[next], Status: speech.WordMissing}})
-			next++
-		}
-		if next == len(words) {
-			break // cannot happen with the script's own grammar
-		}
-		cw := speech.CheckedWord{Word: words[next], Status: speech.WordOK, Start: seconds(s.start), End: seconds(s.end)}
-		it := item{word: cw, frames: [2]int{s.start, s.end}}
-		if llr < median-wordLLRMargin || median < utteranceLLRFloor {
+		cw := speech.CheckedWord{Word: w, Status: speech.WordOK, Start: seconds(f.frames[0]), End: seconds(f.frames[1])}
+		it := item{word: cw, frames: f.frames}
+		switch {
+		case f.comp >= 0:
+			it.word.Status, it.word.Heard = speech.WordSubstituted, positions[pos-1].competitors[f.comp]
+		case f.llr < median-wordLLRMargin || median < utteranceLLRFloor:
 			it.word.Status = speech.WordSubstituted
 			// What a wholly wrong recording says instead is not worth a
 			// decode of all of it with the general model.
-			it.decode = strict && median >= utteranceLLRFloor
+			it.decode = median >= utteranceLLRFloor
 		}
 		items = append(items, it)
-		next++
 	}
-	for ; next < len(words); next++ {
-		items = append(items, item{word: speech.CheckedWord{Word: words[next], Status: speech.WordMissing}})
-	}
+	addExtra(len(positions))
 
 	// Ask the general model what was said in each failed stretch; adjacent
 	// failed words make one stretch, whose words go to its first word.
@@ -320,7 +386,7 @@ func (r *sphinxRun) judge(ctx context.Context, lex *lexicon, words []string, seg
 			continue
 		}
 		j := i
-		for j+1 < len(items) && items[j+1].decode && items[j+1].extraSpeak == items[i].extraSpeak {
+		for j+1 < len(items) && items[j+1].decode && items[j+1].extra == items[i].extra && !items[i].extra {
 			j++
 		}
 		ranges = append(ranges, [2]int{items[i].frames[0], items[j].frames[1]})
@@ -340,8 +406,14 @@ func (r *sphinxRun) judge(ctx context.Context, lex *lexicon, words []string, seg
 	var v speech.Verification
 	var transcript []string
 	for i, it := range items {
-		if it.extraSpeak {
-			for _, w := range strings.Fields(heard[i]) {
+		if it.extra {
+			said := strings.Fields(heard[i])
+			if len(said) == 0 {
+				// Speech the script lacks, though the general model
+				// makes no words of it: still extra.
+				said = []string{unrecognizedSpeech}
+			}
+			for _, w := range said {
 				v.Words = append(v.Words, speech.CheckedWord{Word: w, Status: speech.WordExtra, Start: seconds(it.frames[0]), End: seconds(it.frames[1])})
 				transcript = append(transcript, w)
 			}
@@ -354,9 +426,9 @@ func (r *sphinxRun) judge(ctx context.Context, lex *lexicon, words []string, seg
 		case speech.WordSubstituted:
 			if h, ok := heard[i]; ok {
 				cw.Heard = h
-				if h != "" {
-					transcript = append(transcript, h)
-				}
+			}
+			if cw.Heard != "" {
+				transcript = append(transcript, cw.Heard)
 			}
 		}
 		v.Words = append(v.Words, cw)
@@ -367,13 +439,19 @@ func (r *sphinxRun) judge(ctx context.Context, lex *lexicon, words []string, seg
 	return v, nil
 }
 
-// medianWordLLR is the median log-likelihood ratio per frame of the words
-// (not fillers) of a decode.
-func medianWordLLR(segs []segment, loop []float64) float64 {
+// unrecognizedSpeech stands for the words of extra speech that the general
+// language model could not make out.
+const unrecognizedSpeech = "[speech]"
+
+// ownWordMedian is the median log-likelihood ratio per frame, against the
+// phone loop, of the script words a miscue search read as themselves.
+func ownWordMedian(segs []segment, loop []float64) float64 {
 	var llrs []float64
 	for _, s := range segs {
 		if frames := s.end - s.start; frames > 0 && !isFiller(s.word) {
-			llrs = append(llrs, (float64(s.score)-loopScore(loop, s.start, s.end))/float64(frames))
+			if _, comp, phone, ok := parseSymbol(s.word); ok && !phone && comp < 0 {
+				llrs = append(llrs, (float64(s.score)-loopScore(loop, s.start, s.end))/float64(frames))
+			}
 		}
 	}
 	if len(llrs) == 0 {

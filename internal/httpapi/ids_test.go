@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // addMember adds a member of the given role to the owner's account and signs
@@ -99,5 +100,89 @@ func TestTokenSpeaksOnlyForTheRowItWasIssuedTo(t *testing.T) {
 		if res := h.do(req{method: "GET", path: path, token: member.token}); res.status != 401 {
 			t.Errorf("removed member's token, GET %s with the new row cached: %d %s", path, res.status, res.body)
 		}
+	}
+}
+
+// The probe's second finding (issue 25, item 2), through the real queue: A
+// deleted a webhook whose delivery had a retry pending; B's new webhook and
+// delivery got the same ids; A's leftover job, when River ran it, attempted
+// B's delivery. Ids are no longer given twice, so B's rows are moved onto
+// A's old ids by hand: the job's own check must leave them alone.
+func TestDeletedWebhooksRetryLeavesAnotherAccountsDeliveryAlone(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, Config{})
+	h.useWebhooks(true, nil)
+	failing, toA := hookReceiver(t, 503)
+	working, toB := hookReceiver(t, 204)
+	a, b := h.register("tenant-a"), h.register("tenant-b")
+
+	hookA := h.createHook(a.token, failing.URL, "audio.failed")["id"].(float64)
+	if res := h.do(req{method: "POST", path: fmt.Sprintf("/api/v1/webhooks/%v/test", hookA), token: a.token}); res.status != 202 {
+		t.Fatalf("test A: %d %s", res.status, res.body)
+	}
+	next(t, toA)
+	deliveryA := h.waitDelivery(a.token, hookA, "retrying")["id"].(float64)
+	pending, err := h.store.WebhookDelivery(ctx, int64(a.accountID), int64(hookA), int64(deliveryA))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := h.do(req{method: "DELETE", path: fmt.Sprintf("/api/v1/webhooks/%v", hookA), token: a.token}); res.status != 204 {
+		t.Fatalf("delete A's webhook: %d %s", res.status, res.body)
+	}
+
+	hookB := h.createHook(b.token, working.URL, "audio.failed")["id"].(float64)
+	if res := h.do(req{method: "POST", path: fmt.Sprintf("/api/v1/webhooks/%v/test", hookB), token: b.token}); res.status != 202 {
+		t.Fatalf("test B: %d %s", res.status, res.body)
+	}
+	next(t, toB)
+	deliveryB := h.waitDelivery(b.token, hookB, "succeeded")["id"].(float64)
+	// B's endpoint and delivery on A's old ids, the delivery waiting for its
+	// attempt as B's was when the probe's leftover job found it.
+	tx, err := h.store.Writer().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`PRAGMA defer_foreign_keys = ON`, nil},
+		{`UPDATE webhooks SET id = ? WHERE id = ?`, []any{int64(hookA), int64(hookB)}},
+		{`UPDATE webhook_deliveries SET id = ?, webhook_id = ?, status = 'pending' WHERE id = ?`, []any{int64(deliveryA), int64(hookA), int64(deliveryB)}},
+	} {
+		if _, err := tx.ExecContext(ctx, q.sql, q.args...); err != nil {
+			tx.Rollback()
+			t.Fatalf("%s: %v", q.sql, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+
+	// A's leftover job runs now instead of in half a minute.
+	res, err := h.store.Writer().ExecContext(ctx, `UPDATE river_job SET state = 'available', scheduled_at = datetime('now', 'subsec')
+		WHERE id = ? AND state = 'retryable'`, pending.JobID)
+	if n, _ := res.RowsAffected(); err != nil || n != 1 {
+		t.Fatalf("A's job %d is not waiting for its retry: %v", pending.JobID, err)
+	}
+	var state string
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && state != "completed"; time.Sleep(20 * time.Millisecond) {
+		if err := h.store.Writer().QueryRowContext(ctx, `SELECT state FROM river_job WHERE id = ?`, pending.JobID).Scan(&state); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if state != "completed" {
+		t.Fatalf("A's leftover job is %s, want completed (done, not retried)", state)
+	}
+	select {
+	case d := <-toB:
+		t.Fatalf("A's leftover job sent B's delivery: %s", d.body)
+	case d := <-toA:
+		t.Fatalf("A's leftover job sent again to A's deleted endpoint: %s", d.body)
+	default:
+	}
+	d, err := h.store.WebhookDelivery(ctx, int64(b.accountID), int64(hookA), int64(deliveryA))
+	if err != nil || d.Status != "pending" || d.Attempts != 1 {
+		t.Fatalf("B's delivery: %s after %d attempts (%v); want untouched: pending after 1", d.Status, d.Attempts, err)
 	}
 }

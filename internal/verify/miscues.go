@@ -40,48 +40,50 @@ var (
 	// sentence that still aligned fell to -35 to -72 (the three at -35 to
 	// -40 came out partial, so a floor nearer -30 is worth measuring).
 	utteranceLLRFloor = -40.0
-	// fillerLLRFloor: a silence or noise stretch of the alignment at least
-	// unexplainedFrames long whose ratio to the phone loop is below this is
-	// speech the script does not explain.
-	fillerLLRFloor = -60.0
 )
 
-// VerifyWords checks English audio against a script by utterance
-// verification: every word is tested with a likelihood ratio between the
-// script's hypothesis and a free alternative, rather than only asking a
-// recognizer constrained to the script what it hears (which "hears" the
-// script in audio that says something else).
+// VerifyWords checks English audio against a script the way reading
+// tutors and pronunciation assessment judge read speech against a known
+// text: it looks for miscues (a word replaced, left out, or speech added),
+// rather than asking a recognizer constrained to the script what it hears
+// (which "hears" the script in audio that says something else).
 //
-// The audio is searched twice. (a) A forced alignment to the script's exact
-// word sequence (or, when the audio does not fit the whole sequence, a
-// grammar of the script's words in order, each optional) gives each word's
-// frames and acoustic score. (b) A free phone loop (pocketsphinx -allphone
-// with the en-us phonetic language model, context-independent phones) gives
-// the best acoustic score any phone sequence reaches on the same frames.
-// Both read one set of acoustic scores, every senone in every frame,
-// computed once (scoreSenones), so the two scores of a frame share one
-// reference. A word's log-likelihood
-// ratio per frame, its score minus the phone loop's over its frames divided
-// by its frame count, is the "goodness of pronunciation" of Witt and Young
-// (S. M. Witt, S. J. Young, "Phone-level pronunciation scoring and
-// assessment for interactive language learning", Speech Communication
-// 30(2-3), 2000), taken over a word; thresholding it is the
-// hypothesis test of utterance verification (R. A. Sukkar, C.-H. Lee,
-// "Vocabulary independent discriminative utterance verification for
-// nonkeyword rejection in subword based speech recognition", IEEE Trans.
-// Speech and Audio Processing 4(6), 1996; M. G. Rahim, C.-H. Lee,
-// B.-H. Juang, "Discriminative utterance verification for connected digits
-// recognition", IEEE Trans. Speech and Audio Processing 5(3), 1997), with
-// the phone loop as the alternative (filler) model. Right speech scores
-// near the phone loop (the model explains it as well as any phone string
-// can); a wrong word scores far below it, however well a constrained
-// search managed to place it.
+// Two searches read one set of acoustic scores, every senone in every
+// frame, computed once (scoreSenones), so their scores of a frame share one
+// reference:
 //
-// Words that fail are substituted (with what the general language model
-// hears in their frames) or, when the in-order grammar skipped them,
-// missing; long silence or noise stretches of the alignment that the phone
-// loop explains much better are extra speech, decoded with the general
-// model.
+//   - The miscue search (search.go) decodes the audio with a grammar of the
+//     script in which each word may be replaced by its competitors (the
+//     closed classes of competitors.go: numbers, days, months, claim words)
+//     or skipped, each at a penalty, and in which a free loop of phones may
+//     stand before each sentence and after the last. A competitor that wins
+//     is a substitution, with the competitor as what was heard; a skipped
+//     word is missing; a stretch of the phone loop is extra speech. This is
+//     the reading tutor's decoding of the text plus its likely miscues
+//     (J. Mostow, S. F. Roth, A. G. Hauptmann, M. Kane, "A prototype
+//     reading coach that listens", AAAI 1994), with the garbage loop of
+//     keyword spotting (R. C. Rose, D. B. Paul, "A hidden Markov model
+//     based keyword recognition system", ICASSP 1990) for what the script
+//     does not have. A voice the model fits poorly is searched again with
+//     larger penalties (penalties.scaledFor).
+//   - A free phone loop (pocketsphinx -allphone, context-independent
+//     phones, every phone equally likely) gives the best score any phone
+//     sequence reaches on the same frames. A word the miscue search read as
+//     itself is tested by its log-likelihood ratio per frame to it: its
+//     score minus the loop's over its frames divided by its frame count,
+//     the "goodness of pronunciation" of Witt and Young (S. M. Witt,
+//     S. J. Young, "Phone-level pronunciation scoring and assessment for
+//     interactive language learning", Speech Communication 30(2-3), 2000),
+//     taken over a word; thresholding it is the hypothesis test of
+//     utterance verification (R. A. Sukkar, C.-H. Lee, IEEE Trans. Speech
+//     and Audio Processing 4(6), 1996; M. G. Rahim, C.-H. Lee, B.-H. Juang,
+//     ibid. 5(3), 1997). It finds a word replaced by one outside every
+//     competitor class (a product, a name), which scores far below the
+//     loop however well the search managed to place it.
+//
+// What was heard in place of a word that failed its ratio, and the words of
+// extra speech, are decoded with the general language model. Audio with
+// nothing loud enough to be speech is answered without a search.
 func (p *PocketSphinx) VerifyWords(ctx context.Context, audio speech.Audio, language, expectedText string) (speech.Verification, error) {
 	if !p.Supports(language) {
 		return speech.Verification{}, speech.Unsupported(speech.ProviderPocketSphinx, language)

@@ -145,12 +145,75 @@ func (p *PocketSphinx) VerifyWords(ctx context.Context, audio speech.Audio, lang
 	// A voice the model fits poorly is searched again with penalties in
 	// proportion (see scaledFor); the first search's own words tell how
 	// well it fits.
-	if median := ownWordMedian(segs, lr.cum); median < 0 {
-		if segs, err = run.miscueSearch(ctx, positions, basePenalties().scaledFor(median)); err != nil {
+	pen := basePenalties()
+	median := ownWordMedian(segs, lr.cum)
+	if median < 0 {
+		pen = pen.scaledFor(median)
+		if segs, err = run.miscueSearch(ctx, positions, pen); err != nil {
 			return speech.Verification{}, err
 		}
+		median = ownWordMedian(segs, lr.cum)
+	}
+	if segs, err = run.secondOpinion(ctx, positions, pen, segs, lr.cum, median); err != nil {
+		return speech.Verification{}, err
 	}
 	return run.judge(ctx, positions, wordAt, words, segs, lr.cum)
+}
+
+// maxSecondOpinions bounds the words a second search is asked about: more
+// skipped words than this are a sentence left out, not a slip of the search.
+const maxSecondOpinions = 3
+
+// secondOpinion searches again when the miscue search skipped a few words,
+// this time requiring them, and keeps that search when each of them then
+// scores as a said word does (its ratio to the phone loop within
+// wordLLRMargin of the median). The penalties are in nats for any length,
+// while the phone loop's lead over a right word grows with its frames: on a
+// voice the model fits poorly a long word at a sentence's edge can lose to
+// a skip and the insertion loop though it was said (espeak-ng's "midnight"
+// did). Words the audio does not say score far below the others when
+// forced, and stay missing.
+func (r *sphinxRun) secondOpinion(ctx context.Context, positions []searchPosition, pen penalties, segs []segment, loop []float64, median float64) ([]segment, error) {
+	seen := make([]bool, len(positions))
+	for _, s := range segs {
+		if pos, _, phone, ok := parseSymbol(s.word); ok && !phone && pos < len(positions) && !isFiller(s.word) {
+			seen[pos] = true
+		}
+	}
+	var skipped []int
+	for i, ok := range seen {
+		if !ok {
+			skipped = append(skipped, i)
+		}
+	}
+	if len(skipped) == 0 || len(skipped) > maxSecondOpinions || len(segs) == 0 {
+		return segs, nil
+	}
+	for _, i := range skipped {
+		positions[i].required = true
+	}
+	forced, err := r.miscueSearch(ctx, positions, pen)
+	for _, i := range skipped {
+		positions[i].required = false
+	}
+	if err != nil || forced == nil {
+		return segs, err
+	}
+	fits := 0
+	for _, s := range forced {
+		pos, comp, phone, ok := parseSymbol(s.word)
+		frames := s.end - s.start
+		if !ok || phone || isFiller(s.word) || comp >= 0 || frames <= 0 || !slices.Contains(skipped, pos) {
+			continue
+		}
+		if (float64(s.score)-loopScore(loop, s.start, s.end))/float64(frames) >= median-wordLLRMargin {
+			fits++
+		}
+	}
+	if fits < len(skipped) {
+		return segs, nil
+	}
+	return forced, nil
 }
 
 // searchPositions are the script's words that have a pronunciation, with

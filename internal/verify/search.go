@@ -105,6 +105,9 @@ type searchPosition struct {
 	compProns   [][]string // their pronunciations
 	// sentenceStart: speech the script does not have may come before it.
 	sentenceStart bool
+	// required: the search may not skip it (a second opinion on a word
+	// the first search left out; see VerifyWords).
+	required bool
 }
 
 // miscueGrammar writes the search's dictionary and finite-state grammar
@@ -173,7 +176,9 @@ func miscueGrammar(positions []searchPosition, pen penalties) (dict, fsg string)
 		for k := range p.competitors {
 			arc(at, next, pen.competitor, competitorSymbol(i, k))
 		}
-		arc(at, next, pen.skip, "")
+		if !p.required {
+			arc(at, next, pen.skip, "")
+		}
 		at = next
 	}
 	final := insertionLoop(at)

@@ -142,7 +142,7 @@ func (s *Service) runAudio(ctx context.Context, t *omnivibe.AudioTask) error {
 		// transcript (normalized too, so "15%" matches "fifteen percent").
 		checked, err := stage(ctx, s, "transcribe", func(ctx context.Context) (v speech.Verification, err error) {
 			return retryProvider(ctx, func() (speech.Verification, error) {
-				v, route, err = verifyRouted(ctx, s.speech.Recognizer, audio, t.Language, t.NormalizedText)
+				v, route, err = s.verifyInPool(ctx, audio, t.Language, t.NormalizedText)
 				return v, err
 			})
 		})

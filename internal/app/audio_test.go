@@ -131,6 +131,10 @@ func TestStatusRules(t *testing.T) {
 		{"exact first time", []string{text}, 5, omnivibe.AudioSucceeded, 1, false},
 		{"good on the third", []string{"fresh coffee every morning", "fresh coffee every morning makes the team", text}, 5, omnivibe.AudioSucceeded, 3, false},
 		{"close but never enough", []string{"fresh coffee every morning makes the whole team"}, 3, omnivibe.AudioPartial, 3, false},
+		// One word heard wrong scores 0.98, over the threshold: the task is
+		// tried again, and delivered as partial if the word stays wrong.
+		{"one word wrong, then right", []string{"Fresh coffee every morning makes the whole tram happy", text}, 5, omnivibe.AudioSucceeded, 2, false},
+		{"one word wrong throughout", []string{"Fresh coffee every morning makes the whole tram happy"}, 3, omnivibe.AudioPartial, 3, false},
 		{"far off at first: stop early", []string{"something else entirely"}, 5, omnivibe.AudioPartial, 1, false},
 		{"mediocre throughout", []string{"fresh coffee every morning makes", "fresh coffee every morning"}, 3, omnivibe.AudioFailed, 3, true},
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -146,7 +147,99 @@ const (
 	priceScript = "Every latte is $4 until Friday, and the whole team loves it."
 	// heardRight is the script as said.
 	heardRight = priceScript
+	// heardWrongPrice says five dollars: one word of the script substituted,
+	// at a similarity of 0.956, above the 0.95 threshold.
+	heardWrongPrice = "Every latte is $5 until Friday, and the whole team loves it."
 )
+
+// flagged lists the words of a task that are not ok.
+func flagged(task omnivibe.AudioTask) []omnivibe.AudioWord {
+	var out []omnivibe.AudioWord
+	for _, w := range task.Words {
+		if w.Status != "ok" {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// TestMiscueIsTriedAgainAndACleanAttemptSucceeds: the first attempt's
+// similarity reaches the threshold, but a word was heard wrong, so the voice
+// is synthesized again; the second attempt is clean and the task succeeds
+// with it.
+func TestMiscueIsTriedAgainAndACleanAttemptSucceeds(t *testing.T) {
+	a := newAudioService(t, newFakeOpenAIAudio(t, heardWrongPrice, heardRight), nil)
+	task := a.run(t, a.start(t, priceScript, 3))
+
+	if task.Status != omnivibe.AudioSucceeded || task.Attempts != 2 || len(task.Iterations) != 2 || a.far.speechCalls.Load() != 2 {
+		t.Fatalf("got %s after %d attempts (%d syntheses), want succeeded after 2: %+v", task.Status, task.Attempts, a.far.speechCalls.Load(), task)
+	}
+	first := task.Iterations[0]
+	if *first.Similarity < task.AccuracyThreshold || first.Flagged != 1 {
+		t.Fatalf("first attempt: similarity %v, %d flagged; want at the threshold with 1 flagged (so the miscue, not the score, made the retry)", *first.Similarity, first.Flagged)
+	}
+	if task.Iterations[1].Flagged != 0 || *task.Similarity != 1 || len(flagged(task)) != 0 || task.Warning != nil || task.AudioURL == nil {
+		t.Fatalf("the clean attempt is not the one delivered: %+v, flagged %+v", task, flagged(task))
+	}
+}
+
+// TestPersistentMiscueEndsPartial: every attempt hears the wrong price, so
+// every attempt is made, and the task is delivered as partial (never
+// succeeded), with the flagged word and what was heard on the task and in
+// its warning.
+func TestPersistentMiscueEndsPartial(t *testing.T) {
+	a := newAudioService(t, newFakeOpenAIAudio(t, heardWrongPrice), nil)
+	task := a.run(t, a.start(t, priceScript, 3))
+
+	if task.Status != omnivibe.AudioPartial || task.Attempts != 3 || a.far.speechCalls.Load() != 3 {
+		t.Fatalf("got %s after %d attempts (%d syntheses), want partial after 3: %+v", task.Status, task.Attempts, a.far.speechCalls.Load(), task)
+	}
+	if task.Similarity == nil || *task.Similarity < task.AccuracyThreshold {
+		t.Fatalf("similarity %v: the test wants one at the threshold, so that only the miscue keeps it from succeeding", task.Similarity)
+	}
+	got := flagged(task)
+	if len(got) != 1 || got[0].Word != "four" || got[0].Status != "substituted" || got[0].Heard != "five" {
+		t.Fatalf("flagged words %+v, want four substituted, heard as five", got)
+	}
+	want := `the best of 3 attempts still has 1 word flagged: "four" heard as "five"`
+	if task.Warning == nil || *task.Warning != want {
+		t.Fatalf("warning %v, want %q", task.Warning, want)
+	}
+	// Delivered, not failed: the audio is there and its quota unit spent.
+	if task.AudioURL == nil || task.Error != nil {
+		t.Fatalf("a partial task has audio and no error: %+v", task)
+	}
+	if u, err := a.svc.Usage(context.Background(), a.owner); err != nil || u.Used.Audio != 1 {
+		t.Fatalf("audio used %+v, %v; want 1", u.Used, err)
+	}
+}
+
+// TestBestAttemptHasFewestFlaggedWords: the first attempt scores higher
+// but has two words wrong; the second misses one word. The second is the
+// one kept: fewest flagged words first, then the highest similarity.
+func TestBestAttemptHasFewestFlaggedWords(t *testing.T) {
+	const twoWrong = "Every latte is $4 until Friday, and the whole tram loved it." // 0.971, 2 flagged
+	const oneMissing = "Every latte is $4 until, and the whole team loves it."      // 0.946, 1 flagged
+	a := newAudioService(t, newFakeOpenAIAudio(t, twoWrong, oneMissing), nil)
+	task := a.run(t, a.start(t, priceScript, 2))
+
+	if task.Status != omnivibe.AudioPartial || task.Attempts != 2 {
+		t.Fatalf("got %s after %d attempts, want partial after 2: %+v", task.Status, task.Attempts, task)
+	}
+	first, second := task.Iterations[0], task.Iterations[1]
+	if first.Flagged != 2 || second.Flagged != 1 || *first.Similarity <= *second.Similarity {
+		t.Fatalf("attempts %+v and %+v: the test wants the first higher with more flagged", first, second)
+	}
+	if *task.Similarity != *second.Similarity || task.Transcript != oneMissing {
+		t.Fatalf("kept similarity %v (%q), want the second attempt's %v", *task.Similarity, task.Transcript, *second.Similarity)
+	}
+	if got := flagged(task); len(got) != 1 || got[0].Word != "friday" || got[0].Status != "missing" {
+		t.Fatalf("flagged words %+v, want friday missing", got)
+	}
+	if want := `1 word flagged: "friday" missing`; task.Warning == nil || !strings.HasSuffix(*task.Warning, want) {
+		t.Fatalf("warning %v, want it to end %q", task.Warning, want)
+	}
+}
 
 // TestPipelineWaitsForAVerificationSlot: the pipeline verifies in the same
 // pool as uploads. With its only slot taken and its queue full, an upload

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/omnivibepro/omnivibe"
@@ -120,12 +121,7 @@ func (s *Service) verifyInPool(ctx context.Context, audio speech.Audio, language
 // partialAbove (or at the threshold with a slip, so a slip is never a
 // match); mismatch otherwise.
 func Verdict(similarity, threshold float64, words []speech.CheckedWord) string {
-	slips := 0
-	for _, w := range words {
-		if w.Status != speech.WordOK {
-			slips++
-		}
-	}
+	slips := flaggedWords(words)
 	switch {
 	case similarity >= threshold && slips == 0:
 		return omnivibe.VerdictMatch
@@ -133,6 +129,59 @@ func Verdict(similarity, threshold float64, words []speech.CheckedWord) string {
 		return omnivibe.VerdictPartial
 	}
 	return omnivibe.VerdictMismatch
+}
+
+// flaggedWords counts the words a verification flagged: script words
+// substituted or missing, and extra speech.
+func flaggedWords(words []speech.CheckedWord) int {
+	n := 0
+	for _, w := range words {
+		if w.Status != speech.WordOK {
+			n++
+		}
+	}
+	return n
+}
+
+// flaggedShown bounds how many flagged words a message names.
+const flaggedShown = 10
+
+// flaggedSummary says, for a task's warning or error, how many words were
+// flagged and which: "2 words flagged: "fifteen" heard as "fifty",
+// "dollars" missing". The words themselves, with their times, are the
+// task's words.
+func flaggedSummary(words []omnivibe.AudioWord, flagged int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d word", flagged)
+	if flagged != 1 {
+		b.WriteString("s")
+	}
+	b.WriteString(" flagged: ")
+	shown := 0
+	for _, w := range words {
+		if w.Status == speech.WordOK {
+			continue
+		}
+		if shown == flaggedShown {
+			fmt.Fprintf(&b, ", and %d more", flagged-shown)
+			break
+		}
+		if shown > 0 {
+			b.WriteString(", ")
+		}
+		shown++
+		switch {
+		case w.Status == speech.WordSubstituted && w.Heard != "":
+			fmt.Fprintf(&b, "%q heard as %q", w.Word, w.Heard)
+		case w.Status == speech.WordSubstituted:
+			fmt.Fprintf(&b, "%q said differently", w.Word)
+		case w.Status == speech.WordExtra:
+			fmt.Fprintf(&b, "extra %q", w.Word)
+		default:
+			fmt.Fprintf(&b, "%q %s", w.Word, w.Status)
+		}
+	}
+	return b.String()
 }
 
 func audioWords(words []speech.CheckedWord) []omnivibe.AudioWord {

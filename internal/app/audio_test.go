@@ -18,7 +18,11 @@ import (
 func ptr[T any](v T) *T { return &v }
 
 // TestVoiceOverWithLocalEngines runs the real espeak-ng and pocketsphinx on an
-// English script of a content: the task succeeds, verified, with a playable WAV.
+// English script of a content: the task is delivered, verified, with a
+// playable WAV. It succeeds unless the check flagged a word of every
+// attempt: the local verifier still takes a right word for a slip now and
+// then (docs/benchmarks.md), and a flagged word is never a success, so the
+// task is then partial, its warning naming the word.
 func TestVoiceOverWithLocalEngines(t *testing.T) {
 	requireLocalSpeech(t)
 	s := start(t, func(c *config.Config) { c.TTS, c.STT = "espeak", "pocketsphinx" })
@@ -39,7 +43,16 @@ func TestVoiceOverWithLocalEngines(t *testing.T) {
 		t.Fatalf("generate: %+v, %v", acc, err)
 	}
 	task := wait(t, c, acc.TaskID)
-	if task.Status != omnivibe.AudioSucceeded || !task.Verified || task.Similarity == nil || *task.Similarity < 0.85 ||
+	flagged := 0
+	for _, w := range task.Words {
+		if w.Status != "ok" {
+			flagged++
+			t.Logf("flagged on the best of %d attempts: %q %s", task.Attempts, w.Word, w.Status)
+		}
+	}
+	delivered := (task.Status == omnivibe.AudioSucceeded && flagged == 0) ||
+		(task.Status == omnivibe.AudioPartial && flagged > 0 && task.Attempts == 5 && task.Warning != nil && strings.Contains(*task.Warning, "flagged"))
+	if !delivered || !task.Verified || task.Similarity == nil || *task.Similarity < 0.85 ||
 		task.Recognizer != "pocketsphinx" || task.Synthesizer != "espeak" || task.Synthetic || task.AudioURL == nil || task.Duration == nil {
 		t.Fatalf("task: %+v", task)
 	}

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -339,10 +340,11 @@ type operation struct {
 	params  []schema // query and path parameters
 	errors  []int    // error statuses besides the common ones
 	content string   // success media type when not JSON
-	// hashes marks routes that hash or check a password: they may answer
-	// 503 busy with Retry-After when the password queue is full.
-	hashes bool
-	form   string // multipart/form-data request schema name, "" for none
+	// busy names the bounded queue of CPU-heavy work a route waits in (the
+	// password queue, the verification queue), "" for none: such a route
+	// may answer 503 busy with Retry-After when the queue is full.
+	busy string
+	form string // multipart/form-data request schema name, "" for none
 }
 
 func pathParam(name, desc string) schema {
@@ -360,6 +362,9 @@ var pageParams = []schema{
 	queryParam("page_size", schema{"type": "integer", "minimum": 1, "maximum": omnivibe.MaxPageSize, "default": omnivibe.DefaultPageSize}),
 }
 
+// passwordQueue is the busy queue of the routes that hash or check a password.
+const passwordQueue = "the password queue"
+
 // operations maps each route pattern of routes.go to its description.
 var operations = map[string]operation{
 	"GET /healthz":      {summary: "The process is alive", tag: "operations", ok: 200, resp: "Health"},
@@ -371,8 +376,8 @@ var operations = map[string]operation{
 	"GET /metrics": {summary: "Prometheus metrics (text format); 404 when served on another address (OMNIVIBE_METRICS_ADDR) or off; 401 without the metrics token when one is set",
 		tag: "operations", ok: 200, content: "text/plain", errors: []int{401, 404}},
 
-	"POST /api/v1/auth/register": {summary: "Create an account (plan free) and its owner, signed in", tag: "auth", body: "Registration", ok: 201, resp: "TokenPair", errors: []int{409}, hashes: true},
-	"POST /api/v1/auth/login":    {summary: "Sign in; 401 for any bad credential", tag: "auth", body: "Login", ok: 200, resp: "TokenPair", errors: []int{401}, hashes: true},
+	"POST /api/v1/auth/register": {summary: "Create an account (plan free) and its owner, signed in", tag: "auth", body: "Registration", ok: 201, resp: "TokenPair", errors: []int{409}, busy: passwordQueue},
+	"POST /api/v1/auth/login":    {summary: "Sign in; 401 for any bad credential", tag: "auth", body: "Login", ok: 200, resp: "TokenPair", errors: []int{401}, busy: passwordQueue},
 	"POST /api/v1/auth/refresh":  {summary: "Trade a refresh token (single use) for a new pair; a replayed token revokes its login", tag: "auth", body: "RefreshRequest", ok: 200, resp: "TokenPair", errors: []int{401}},
 	"GET /api/v1/auth/me":        {summary: "The caller's user and account", tag: "auth", auth: true, ok: 200, resp: "Me"},
 	"POST /api/v1/auth/api-keys": {summary: "Create an API key acting as the caller; the key is shown once", tag: "auth", auth: true, body: "NewAPIKey", ok: 201, resp: "CreatedAPIKey"},
@@ -383,7 +388,7 @@ var operations = map[string]operation{
 	"GET /api/v1/account":        {summary: "The caller's workspace", tag: "account", auth: true, ok: 200, resp: "Account"},
 	"PATCH /api/v1/account":      {summary: "Rename the workspace (owner, admin)", tag: "account", auth: true, body: "AccountPatch", ok: 200, resp: "Account"},
 	"GET /api/v1/account/users":  {summary: "Members of the workspace", tag: "account", auth: true, ok: 200, resp: "UserList"},
-	"POST /api/v1/account/users": {summary: "Add a member (owner, admin)", tag: "account", auth: true, body: "NewMember", ok: 201, resp: "User", errors: []int{409}, hashes: true},
+	"POST /api/v1/account/users": {summary: "Add a member (owner, admin)", tag: "account", auth: true, body: "NewMember", ok: 201, resp: "User", errors: []int{409}, busy: passwordQueue},
 	"PATCH /api/v1/account/users/{id}": {summary: "Change a member's role; the last owner stays an owner (409)", tag: "account", auth: true, body: "RoleChange", ok: 200, resp: "User",
 		params: []schema{pathParam("id", "user ID")}, errors: []int{404, 409}},
 	"DELETE /api/v1/account/users/{id}": {summary: "Remove a member; the last owner cannot be removed (409)", tag: "account", auth: true, ok: 204,
@@ -426,7 +431,7 @@ var operations = map[string]operation{
 	"DELETE /api/v1/audio/{task_id}": {summary: "Cancel a queued or running task; its quota unit goes back", tag: "audio", auth: true, ok: 204,
 		params: []schema{taskParam}, errors: []int{404, 409}},
 	"POST /api/v1/audio/verify": {summary: "Verify an uploaded voice-over against its script, word by word; counts against the audio quota (given back on a server error), nothing is stored",
-		tag: "audio", auth: true, form: "VerifyForm", ok: 200, resp: "AudioVerification", errors: []int{503}},
+		tag: "audio", auth: true, form: "VerifyForm", ok: 200, resp: "AudioVerification", errors: []int{503}, busy: "the verification queue"},
 	"GET /api/v1/audio": {summary: "The account's tasks, newest first", tag: "audio", auth: true, ok: 200, resp: "AudioPage",
 		params: append([]schema{queryParam("status", enum(omnivibe.AudioStatuses, ""))}, pageParams...)},
 
@@ -550,7 +555,7 @@ func (op operation) document(method string) schema {
 	if len(op.params) > 0 {
 		errs = append(errs, 422)
 	}
-	if op.hashes {
+	if op.busy != "" {
 		errs = append(errs, 503)
 	}
 	errs = append(errs, 429, 500)
@@ -562,9 +567,12 @@ func (op operation) document(method string) schema {
 		responses[strconv.Itoa(code)] = schema{"description": http.StatusText(code), "content": schema{"application/json": schema{"schema": ref("Error")}}}
 	}
 	responses["429"].(schema)["headers"] = rateLimitHeaders
-	if op.hashes {
+	if op.busy != "" {
 		busy := responses["503"].(schema)
-		busy["description"] = "busy: the password queue is full (error_code busy); retry after Retry-After seconds"
+		busy["description"] = "busy: " + op.busy + " is full (error_code busy); retry after Retry-After seconds"
+		if slices.Contains(op.errors, 503) {
+			busy["description"] = "unavailable: a provider the route needs is down (error_code unavailable); or " + busy["description"].(string)
+		}
 		busy["headers"] = schema{"Retry-After": schema{"description": "seconds to wait before trying again", "schema": schema{"type": "integer"}}}
 	}
 	return out

@@ -91,9 +91,9 @@ func (s *Service) VerifyAudio(ctx context.Context, p Principal, in omnivibe.Veri
 }
 
 // verifyInPool runs one verification (speech.Verify, through the chain's
-// route when the recognizer is a chain) in a slot of the
-// verification pool, waiting for one if need be. The slot is held for one
-// try only: a retry's backoff waits outside it.
+// route when the recognizer is a chain) in a slot of the verification pool,
+// waiting for one if need be. The slot is held for one try only: a retry's
+// backoff waits outside it.
 //
 // The local verifier runs pocketsphinx processes that keep cores busy for
 // seconds, so the pool bounds how many run at once in this process: uploads

@@ -14,9 +14,10 @@ import (
 // burst of either used to take every core, so that every other request
 // waited behind it. A pool runs at most workers of its jobs at once
 // (default max(1, NumCPU-1), keeping one core for the rest of the API), and
-// lets at most queue requests wait for a slot: a request that finds the
-// queue full is refused at once with 503 busy and Retry-After, instead of
-// adding to a wait that only grows.
+// lets in at most workers+queue requests, running or waiting for a slot: a
+// request that finds the queue full is refused at once with 503 busy and
+// Retry-After, instead of adding to a wait that only grows. Work that cannot
+// be refused (DoWhenFree) shares the slots without a place in the queue.
 //
 // The work runs on the caller's own goroutine: the pool starts none, so
 // nothing of it outlives a request.
@@ -61,9 +62,9 @@ func (p *Pool) Do(ctx context.Context, f func()) error {
 
 // Enter takes a place in the pool for a request whose work will run in it
 // (with DoWhenFree, once or more), or fails with busy at once when the
-// queue is full; leave, called once, gives the place back. A request enters before it
-// spends anything (a quota unit, a transaction), so that a refusal costs
-// nothing, and keeps its place between tries of its work.
+// queue is full; leave, called once, gives the place back. A request
+// enters before it spends anything (a quota unit, a transaction), so that
+// a refusal costs nothing, and keeps its place between tries of its work.
 func (p *Pool) Enter() (leave func(), err error) {
 	select {
 	case p.admitted <- struct{}{}:

@@ -91,8 +91,11 @@ type Replacement struct {
 type AudioIteration struct {
 	Attempt    int      `json:"attempt"`
 	Similarity *float64 `json:"similarity"`
-	Transcript string   `json:"transcript"`
-	Duration   float64  `json:"duration"`
+	// Flagged is how many words the attempt's check flagged (substituted,
+	// missing or extra): an attempt with any is tried again.
+	Flagged    int     `json:"flagged"`
+	Transcript string  `json:"transcript"`
+	Duration   float64 `json:"duration"`
 }
 
 // ProviderSkip records that a provider of a chain did not serve a stage

@@ -29,7 +29,8 @@ const (
 	CodeUnavailable          Code = "unavailable"
 	CodeTimeout              Code = "timeout"
 	// CodeBusy is a 503 sent at once, with Retry-After, when the server's
-	// bounded queue of expensive work (password hashing) is full.
+	// bounded queue of expensive work (password hashing, voice-over
+	// verification) is full.
 	CodeBusy Code = "busy"
 )
 

@@ -18,7 +18,11 @@ import (
 func ptr[T any](v T) *T { return &v }
 
 // TestVoiceOverWithLocalEngines runs the real espeak-ng and pocketsphinx on an
-// English script of a content: the task succeeds, verified, with a playable WAV.
+// English script of a content: the task is delivered, verified, with a
+// playable WAV. It succeeds unless the check flagged a word of every
+// attempt: the local verifier still takes a right word for a slip now and
+// then (docs/benchmarks.md), and a flagged word is never a success, so the
+// task is then partial, its warning naming the word.
 func TestVoiceOverWithLocalEngines(t *testing.T) {
 	requireLocalSpeech(t)
 	s := start(t, func(c *config.Config) { c.TTS, c.STT = "espeak", "pocketsphinx" })
@@ -39,7 +43,16 @@ func TestVoiceOverWithLocalEngines(t *testing.T) {
 		t.Fatalf("generate: %+v, %v", acc, err)
 	}
 	task := wait(t, c, acc.TaskID)
-	if task.Status != omnivibe.AudioSucceeded || !task.Verified || task.Similarity == nil || *task.Similarity < 0.85 ||
+	flagged := 0
+	for _, w := range task.Words {
+		if w.Status != "ok" {
+			flagged++
+			t.Logf("flagged on the best of %d attempts: %q %s", task.Attempts, w.Word, w.Status)
+		}
+	}
+	delivered := (task.Status == omnivibe.AudioSucceeded && flagged == 0) ||
+		(task.Status == omnivibe.AudioPartial && flagged > 0 && task.Attempts == 5 && task.Warning != nil && strings.Contains(*task.Warning, "flagged"))
+	if !delivered || !task.Verified || task.Similarity == nil || *task.Similarity < 0.85 ||
 		task.Recognizer != "pocketsphinx" || task.Synthesizer != "espeak" || task.Synthetic || task.AudioURL == nil || task.Duration == nil {
 		t.Fatalf("task: %+v", task)
 	}
@@ -131,6 +144,10 @@ func TestStatusRules(t *testing.T) {
 		{"exact first time", []string{text}, 5, omnivibe.AudioSucceeded, 1, false},
 		{"good on the third", []string{"fresh coffee every morning", "fresh coffee every morning makes the team", text}, 5, omnivibe.AudioSucceeded, 3, false},
 		{"close but never enough", []string{"fresh coffee every morning makes the whole team"}, 3, omnivibe.AudioPartial, 3, false},
+		// One word heard wrong scores 0.98, over the threshold: the task is
+		// tried again, and delivered as partial if the word stays wrong.
+		{"one word wrong, then right", []string{"Fresh coffee every morning makes the whole tram happy", text}, 5, omnivibe.AudioSucceeded, 2, false},
+		{"one word wrong throughout", []string{"Fresh coffee every morning makes the whole tram happy"}, 3, omnivibe.AudioPartial, 3, false},
 		{"far off at first: stop early", []string{"something else entirely"}, 5, omnivibe.AudioPartial, 1, false},
 		{"mediocre throughout", []string{"fresh coffee every morning makes", "fresh coffee every morning"}, 3, omnivibe.AudioFailed, 3, true},
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -14,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/omnivibepro/omnivibe/internal/cache"
@@ -36,11 +38,12 @@ type verifyHarness struct {
 }
 
 func newVerifyHarness(t *testing.T) *verifyHarness {
-	return newVerifyHarnessWith(t, nil)
+	return newVerifyHarnessWith(t, nil, nil)
 }
 
-// newVerifyHarnessWith verifies with rec instead of pocketsphinx.
-func newVerifyHarnessWith(t *testing.T, rec speech.Recognizer) *verifyHarness {
+// newVerifyHarnessWith verifies with rec instead of pocketsphinx (when not
+// nil), in the verification pool verifications (when not nil).
+func newVerifyHarnessWith(t *testing.T, rec speech.Recognizer, verifications *service.Pool) *verifyHarness {
 	t.Helper()
 	found := speech.DetectLocalEngines(speech.Config{})
 	if found.Espeak == "" || found.PocketSphinx == "" {
@@ -62,7 +65,8 @@ func newVerifyHarnessWith(t *testing.T, rec speech.Recognizer) *verifyHarness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := service.New(service.Config{JWTSecret: testSecret, PasswordCost: 4}, service.Deps{Store: store, Cache: mem, Writer: w, Logger: log})
+	svc, err := service.New(service.Config{JWTSecret: testSecret, PasswordCost: 4},
+		service.Deps{Store: store, Cache: mem, Writer: w, Logger: log, Verifications: verifications})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +319,7 @@ func TestVerifyAudioOpenAI(t *testing.T) {
 	srv := &openAIProtocolServer{transcript: "Welcome to our summer party. Every pair of running shoes is 30% off this week only."}
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
-	h := newVerifyHarnessWith(t, speech.NewOpenAITranscriber(speech.OpenAIConfig{APIKey: "sk-test", BaseURL: ts.URL}, ts.Client()))
+	h := newVerifyHarnessWith(t, speech.NewOpenAITranscriber(speech.OpenAIConfig{APIKey: "sk-test", BaseURL: ts.URL}, ts.Client()), nil)
 	owner := h.register("verifyopenai")
 	audio := h.speak("Hello.")
 
@@ -353,5 +357,89 @@ func TestVerifyAudioOpenAI(t *testing.T) {
 	usage := h.do(req{method: "GET", path: "/api/v1/billing/usage", token: owner.token}).json(t)
 	if used := usage["used"].(map[string]any)["audio"].(float64); used != 1 {
 		t.Errorf("audio quota used %v, want 1: the failed verification's unit comes back", used)
+	}
+}
+
+// heldTranscriptions is OpenAI's POST /v1/audio/transcriptions on the far
+// side of the network boundary, each answer held until release is closed:
+// it counts the verifications in flight, and the most at once.
+type heldTranscriptions struct {
+	release        chan struct{}
+	inFlight, most atomic.Int32
+}
+
+func (s *heldTranscriptions) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != "/v1/audio/transcriptions" || r.ParseMultipartForm(32<<20) != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, `{"error":{"message":"bad request","type":"invalid_request_error"}}`)
+		return
+	}
+	n := s.inFlight.Add(1)
+	defer s.inFlight.Add(-1)
+	for m := s.most.Load(); n > m && !s.most.CompareAndSwap(m, n); m = s.most.Load() {
+	}
+	select {
+	case <-s.release:
+	case <-r.Context().Done():
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprintf(w, `{"text":%q}`, verifyScript)
+}
+
+// TestVerifyPoolFullAnswersBusy runs uploads against a verification pool of
+// 2 slots and 1 place in its queue, the recognizer holding every answer:
+// 2 verify at once, 1 waits, and the next is refused at once with 503 busy
+// and Retry-After, spending no quota unit; once the answers come, the
+// three admitted get theirs, and never more than 2 verified at once.
+func TestVerifyPoolFullAnswersBusy(t *testing.T) {
+	far := &heldTranscriptions{release: make(chan struct{})}
+	ts := httptest.NewServer(far)
+	defer ts.Close()
+	pool := service.NewVerifyPool(2, 1)
+	h := newVerifyHarnessWith(t, speech.NewOpenAITranscriber(speech.OpenAIConfig{APIKey: "sk-test", BaseURL: ts.URL}, ts.Client()), pool)
+	owner := h.register("verifybusy")
+	ct, body := multipartBody(t, wavFile(h.speak("Hello.")), part{name: "text", data: []byte(verifyScript)})
+	upload := req{method: "POST", path: "/api/v1/audio/verify", token: owner.token, body: body, header: map[string]string{"Content-Type": ct}}
+	audioUsed := func() float64 {
+		return h.do(req{method: "GET", path: "/api/v1/billing/usage", token: owner.token}).json(t)["used"].(map[string]any)["audio"].(float64)
+	}
+
+	admitted := make(chan response, 3)
+	for range 3 {
+		go func() { admitted <- h.do(upload) }()
+	}
+	waitFor(t, "2 verifying and 1 waiting", func() bool { return far.inFlight.Load() == 2 && pool.Waiting() == 1 })
+
+	res := h.do(upload)
+	m := res.json(t)
+	if res.status != http.StatusServiceUnavailable || m["error_code"] != "busy" || m["action"] != "retry_later" || res.header.Get("Retry-After") != "5" {
+		t.Fatalf("pool full: %d %s, Retry-After %q; want 503 busy, retry_later, Retry-After 5", res.status, res.body, res.header.Get("Retry-After"))
+	}
+	if used := audioUsed(); used != 3 {
+		t.Fatalf("audio quota used %v with the pool full, want 3: the refused upload spends nothing", used)
+	}
+	// The document says so: the body's shape is checked by h.do, the
+	// description and header here.
+	doc := h.schemas.doc["paths"].(map[string]any)["/api/v1/audio/verify"].(map[string]any)["post"].(map[string]any)["responses"].(map[string]any)["503"].(map[string]any)
+	if headers, _ := doc["headers"].(map[string]any); headers["Retry-After"] == nil || !strings.Contains(doc["description"].(string), "busy: the verification queue is full") {
+		t.Errorf("the OpenAPI document's 503 of POST /audio/verify: %v", doc)
+	}
+
+	close(far.release)
+	for range 3 {
+		if res := <-admitted; res.status != 200 || res.json(t)["verdict"] != "match" {
+			t.Errorf("admitted upload: %d %s", res.status, res.body)
+		}
+	}
+	if most := far.most.Load(); most != 2 {
+		t.Fatalf("%d verified at once, want the pool's 2", most)
+	}
+	// The pool is free again: the next upload is verified.
+	if res := h.do(upload); res.status != 200 {
+		t.Fatalf("after the pool emptied: %d %s", res.status, res.body)
+	}
+	if used := audioUsed(); used != 4 {
+		t.Fatalf("audio quota used %v, want 4", used)
 	}
 }

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -222,17 +223,22 @@ var schemas = schema{
 	"AudioAccepted": object(schema{"task_id": str("opaque"), "status": enum(omnivibe.AudioStatuses, ""),
 		"status_url": str("poll this for progress"), "synthetic": boolean("true: the synthetic voice (a generated signal for load tests) is configured"),
 		"created_at": timestamp("")}),
-	"AudioIteration": object(schema{"attempt": integer(""), "similarity": nullable(schema{"type": "number"}), "transcript": str(""), "duration": schema{"type": "number"}}),
+	"AudioIteration": object(schema{"attempt": integer(""), "similarity": nullable(schema{"type": "number"}),
+		"flagged":    integer("words the attempt's check flagged (substituted, missing or extra); an attempt with any is tried again"),
+		"transcript": str(""), "duration": schema{"type": "number"}}),
 	"AudioError": schema{"type": "object", "additionalProperties": false, "required": []string{"stage", "code", "retryable", "message"},
 		"properties": schema{"stage": enum([]string{"normalize", "synthesize", "transcribe", "score", "store"}, ""), "code": str("provider_unavailable, provider_rejected, unsupported_language, low_similarity, job_lost, ..."),
 			"provider": str(""), "retryable": boolean("true: submitting again may succeed"), "message": str("")}},
 	"AudioTask": object(schema{
 		"task_id": str(""), "campaign_id": nullable(integer("")), "content_id": nullable(integer("")), "text": str(""),
 		"language": enum(omnivibe.Languages, ""), "voice_id": str(""), "accuracy_threshold": schema{"type": "number"}, "max_attempts": integer(""),
-		"status":   enum(omnivibe.AudioStatuses, "succeeded: similarity reached the threshold (or unverified); partial: best > 0.8, or the first attempt < 0.6 stopped the loop"),
+		"status": enum(omnivibe.AudioStatuses, "succeeded: similarity reached the threshold and no word was flagged (or unverified); "+
+			"partial: the best attempt still has flagged words (see words and warning), or its similarity is over 0.8 but under the threshold, "+
+			"or the first attempt < 0.6 stopped the loop; failed: the best attempt scored 0.8 or less, under the threshold (its error names the flagged words). "+
+			"The best attempt is the one with the fewest flagged words, then the highest similarity"),
 		"stage":    enum([]string{"queued", "normalizing", "synthesizing", "transcribing", "scoring", "storing", "done"}, ""),
 		"progress": number(0, 1, ""), "attempts": integer(""), "similarity": nullable(number(0, 1, "best attempt; null when unverified")),
-		"verified": boolean("a speech recognizer checked the audio"), "warning": nullable(str("why the audio is unverified")),
+		"verified": boolean("a speech recognizer checked the audio"), "warning": nullable(str("why the audio is unverified; or, of a partial task, how many words were flagged and which")),
 		"normalized_text": str("what was spoken"), "normalization": array(object(schema{"original": str(""), "spoken": str("")})),
 		"transcript": str("what the recognizer heard, best attempt"), "iterations": array(ref("AudioIteration")),
 		"synthesizer": str("the provider that made the audio (of a chain: the one that served)"), "recognizer": str("the provider that made the transcript"),
@@ -240,7 +246,7 @@ var schemas = schema{
 		"synthetic":         boolean("true: a generated signal for load tests, not speech"),
 		"audio_url":         nullable(str("download URL once there is audio")), "duration": nullable(schema{"type": "number", "description": "seconds"}),
 		"error": nullable(ref("AudioError")), "created_at": timestamp(""), "started_at": nullable(timestamp("")), "finished_at": nullable(timestamp("")),
-		"words": array(ref("AudioWord")),
+		"words": schema{"type": "array", "items": ref("AudioWord"), "description": "the best attempt's check, word by word: a substituted word says what was heard instead"},
 	}),
 	"AudioWord": schema{"type": "object", "additionalProperties": false, "required": []string{"word", "status", "start", "end"},
 		"properties": schema{"word": str("the script's word (an extra word: what was heard)"),
@@ -334,10 +340,11 @@ type operation struct {
 	params  []schema // query and path parameters
 	errors  []int    // error statuses besides the common ones
 	content string   // success media type when not JSON
-	// hashes marks routes that hash or check a password: they may answer
-	// 503 busy with Retry-After when the password queue is full.
-	hashes bool
-	form   string // multipart/form-data request schema name, "" for none
+	// busy names the bounded queue of CPU-heavy work a route waits in (the
+	// password queue, the verification queue), "" for none: such a route
+	// may answer 503 busy with Retry-After when the queue is full.
+	busy string
+	form string // multipart/form-data request schema name, "" for none
 }
 
 func pathParam(name, desc string) schema {
@@ -355,6 +362,9 @@ var pageParams = []schema{
 	queryParam("page_size", schema{"type": "integer", "minimum": 1, "maximum": omnivibe.MaxPageSize, "default": omnivibe.DefaultPageSize}),
 }
 
+// passwordQueue is the busy queue of the routes that hash or check a password.
+const passwordQueue = "the password queue"
+
 // operations maps each route pattern of routes.go to its description.
 var operations = map[string]operation{
 	"GET /healthz":      {summary: "The process is alive", tag: "operations", ok: 200, resp: "Health"},
@@ -366,8 +376,8 @@ var operations = map[string]operation{
 	"GET /metrics": {summary: "Prometheus metrics (text format); 404 when served on another address (OMNIVIBE_METRICS_ADDR) or off; 401 without the metrics token when one is set",
 		tag: "operations", ok: 200, content: "text/plain", errors: []int{401, 404}},
 
-	"POST /api/v1/auth/register": {summary: "Create an account (plan free) and its owner, signed in", tag: "auth", body: "Registration", ok: 201, resp: "TokenPair", errors: []int{409}, hashes: true},
-	"POST /api/v1/auth/login":    {summary: "Sign in; 401 for any bad credential", tag: "auth", body: "Login", ok: 200, resp: "TokenPair", errors: []int{401}, hashes: true},
+	"POST /api/v1/auth/register": {summary: "Create an account (plan free) and its owner, signed in", tag: "auth", body: "Registration", ok: 201, resp: "TokenPair", errors: []int{409}, busy: passwordQueue},
+	"POST /api/v1/auth/login":    {summary: "Sign in; 401 for any bad credential", tag: "auth", body: "Login", ok: 200, resp: "TokenPair", errors: []int{401}, busy: passwordQueue},
 	"POST /api/v1/auth/refresh":  {summary: "Trade a refresh token (single use) for a new pair; a replayed token revokes its login", tag: "auth", body: "RefreshRequest", ok: 200, resp: "TokenPair", errors: []int{401}},
 	"GET /api/v1/auth/me":        {summary: "The caller's user and account", tag: "auth", auth: true, ok: 200, resp: "Me"},
 	"POST /api/v1/auth/api-keys": {summary: "Create an API key acting as the caller; the key is shown once", tag: "auth", auth: true, body: "NewAPIKey", ok: 201, resp: "CreatedAPIKey"},
@@ -378,7 +388,7 @@ var operations = map[string]operation{
 	"GET /api/v1/account":        {summary: "The caller's workspace", tag: "account", auth: true, ok: 200, resp: "Account"},
 	"PATCH /api/v1/account":      {summary: "Rename the workspace (owner, admin)", tag: "account", auth: true, body: "AccountPatch", ok: 200, resp: "Account"},
 	"GET /api/v1/account/users":  {summary: "Members of the workspace", tag: "account", auth: true, ok: 200, resp: "UserList"},
-	"POST /api/v1/account/users": {summary: "Add a member (owner, admin)", tag: "account", auth: true, body: "NewMember", ok: 201, resp: "User", errors: []int{409}, hashes: true},
+	"POST /api/v1/account/users": {summary: "Add a member (owner, admin)", tag: "account", auth: true, body: "NewMember", ok: 201, resp: "User", errors: []int{409}, busy: passwordQueue},
 	"PATCH /api/v1/account/users/{id}": {summary: "Change a member's role; the last owner stays an owner (409)", tag: "account", auth: true, body: "RoleChange", ok: 200, resp: "User",
 		params: []schema{pathParam("id", "user ID")}, errors: []int{404, 409}},
 	"DELETE /api/v1/account/users/{id}": {summary: "Remove a member; the last owner cannot be removed (409)", tag: "account", auth: true, ok: 204,
@@ -421,7 +431,7 @@ var operations = map[string]operation{
 	"DELETE /api/v1/audio/{task_id}": {summary: "Cancel a queued or running task; its quota unit goes back", tag: "audio", auth: true, ok: 204,
 		params: []schema{taskParam}, errors: []int{404, 409}},
 	"POST /api/v1/audio/verify": {summary: "Verify an uploaded voice-over against its script, word by word; counts against the audio quota (given back on a server error), nothing is stored",
-		tag: "audio", auth: true, form: "VerifyForm", ok: 200, resp: "AudioVerification", errors: []int{503}},
+		tag: "audio", auth: true, form: "VerifyForm", ok: 200, resp: "AudioVerification", errors: []int{503}, busy: "the verification queue"},
 	"GET /api/v1/audio": {summary: "The account's tasks, newest first", tag: "audio", auth: true, ok: 200, resp: "AudioPage",
 		params: append([]schema{queryParam("status", enum(omnivibe.AudioStatuses, ""))}, pageParams...)},
 
@@ -631,7 +641,7 @@ func (op operation) document(method string) schema {
 	if len(op.params) > 0 {
 		errs = append(errs, 422)
 	}
-	if op.hashes {
+	if op.busy != "" {
 		errs = append(errs, 503)
 	}
 	errs = append(errs, 429, 500)
@@ -643,9 +653,12 @@ func (op operation) document(method string) schema {
 		responses[strconv.Itoa(code)] = schema{"description": http.StatusText(code), "content": schema{"application/json": schema{"schema": ref("Error")}}}
 	}
 	responses["429"].(schema)["headers"] = rateLimitHeaders
-	if op.hashes {
+	if op.busy != "" {
 		busy := responses["503"].(schema)
-		busy["description"] = "busy: the password queue is full (error_code busy); retry after Retry-After seconds"
+		busy["description"] = "busy: " + op.busy + " is full (error_code busy); retry after Retry-After seconds"
+		if slices.Contains(op.errors, 503) {
+			busy["description"] = "unavailable: a provider the route needs is down (error_code unavailable); or " + busy["description"].(string)
+		}
 		busy["headers"] = schema{"Retry-After": schema{"description": "seconds to wait before trying again", "schema": schema{"type": "integer"}}}
 	}
 	return out

@@ -34,13 +34,29 @@ type attempt struct {
 	similarity *float64
 	transcript string
 	words      []omnivibe.AudioWord
+	// flagged is how many words the check flagged, verdict what Verdict
+	// made of the attempt.
+	flagged int
+	verdict string
+}
+
+// better reports whether a is a better attempt than b: fewer flagged words,
+// then a higher similarity. Flagged words come first because they are what
+// a listener notices: in a 150-word script, one wrong price moves the
+// similarity by less than a mumbled syllable elsewhere does.
+func (a *attempt) better(b *attempt) bool {
+	if a.flagged != b.flagged {
+		return a.flagged < b.flagged
+	}
+	return *a.similarity > *b.similarity
 }
 
 // RunAudioTask is the work of one voice-over, run by a queue worker: normalize
 // the text, then per attempt synthesize, transcribe and score, keeping the
-// best attempt, until the similarity reaches the threshold, the attempts run
-// out, or the first attempt is so far off that more would not help. Progress
-// and stage are written as it goes. A nil error means the task reached a
+// best attempt, until an attempt is a match (the similarity reaches the
+// threshold and no word is flagged: see Verdict), the attempts run out, or
+// the first attempt is so far off that more would not help. Progress and
+// stage are written as it goes. A nil error means the task reached a
 // final status (or was cancelled); an error means the job should run again.
 // A job acts only on the task of the account it was enqueued for (jobs
 // enqueued before they carried the account have AccountID 0).
@@ -149,7 +165,7 @@ func (s *Service) runAudio(ctx context.Context, t *omnivibe.AudioTask) error {
 		// transcript (normalized too, so "15%" matches "fifteen percent").
 		checked, err := stage(ctx, s, "transcribe", func(ctx context.Context) (v speech.Verification, err error) {
 			return retryProvider(ctx, func() (speech.Verification, error) {
-				v, route, err = verifyRouted(ctx, s.speech.Recognizer, audio, t.Language, t.NormalizedText)
+				v, route, err = s.verifyInPool(ctx, audio, t.Language, t.NormalizedText)
 				return v, err
 			})
 		})
@@ -164,12 +180,16 @@ func (s *Service) runAudio(ctx context.Context, t *omnivibe.AudioTask) error {
 		})
 		transcript := checked.Transcript
 		s.audioObs.Scored(t.Language, sim)
-		t.Iterations = append(t.Iterations, omnivibe.AudioIteration{Attempt: n, Similarity: &sim, Transcript: transcript, Duration: audio.Duration})
-		if best == nil || sim > *best.similarity {
-			best = &attempt{audio: audio, similarity: &sim, transcript: transcript, words: audioWords(checked.Words)}
+		a := &attempt{audio: audio, similarity: &sim, transcript: transcript, words: audioWords(checked.Words),
+			flagged: flaggedWords(checked.Words), verdict: Verdict(sim, t.AccuracyThreshold, checked.Words)}
+		t.Iterations = append(t.Iterations, omnivibe.AudioIteration{Attempt: n, Similarity: &sim, Flagged: a.flagged, Transcript: transcript, Duration: audio.Duration})
+		if best == nil || a.better(best) {
+			best = a
 			t.Similarity, t.Transcript = &sim, transcript
 		}
-		if sim >= t.AccuracyThreshold {
+		// A flagged word is a copy error a listener would hear, however
+		// high the similarity: only a match ends the attempts early.
+		if a.verdict == omnivibe.VerdictMatch {
 			break
 		}
 		if n == 1 && sim < earlyStopBelow {
@@ -179,14 +199,24 @@ func (s *Service) runAudio(ctx context.Context, t *omnivibe.AudioTask) error {
 	}
 
 	t.Verified = verify
+	// The best attempt's verdict is the task's status: a match succeeds, a
+	// partial (close, or at the threshold with flagged words) is delivered
+	// as partial, a mismatch fails, unless the loop stopped early.
 	var final string
 	switch {
-	case !verify, *best.similarity >= t.AccuracyThreshold:
+	case !verify, best.verdict == omnivibe.VerdictMatch:
 		final = omnivibe.AudioSucceeded
-	case earlyStop, *best.similarity > partialAbove:
+	case earlyStop, best.verdict == omnivibe.VerdictPartial:
 		final = omnivibe.AudioPartial
+		if best.flagged > 0 {
+			warning := fmt.Sprintf("%s still has %s", bestOf(t.Attempts), flaggedSummary(best.words, best.flagged))
+			t.Warning = &warning
+		}
 	default:
-		msg := fmt.Sprintf("the best of %d attempts scored %.2f, at or under %.2f", t.Attempts, *best.similarity, partialAbove)
+		msg := fmt.Sprintf("%s scored %.2f, at or under %.2f", bestOf(t.Attempts), *best.similarity, partialAbove)
+		if best.flagged > 0 {
+			msg += "; " + flaggedSummary(best.words, best.flagged)
+		}
 		t.Words = best.words // where it went wrong
 		return s.failAudio(ctx, t, omnivibe.AudioError{Stage: "score", Code: "low_similarity", Message: msg})
 	}
@@ -208,6 +238,14 @@ func (s *Service) runAudio(ctx context.Context, t *omnivibe.AudioTask) error {
 	t.Duration = &d
 	t.Status = final
 	return s.finishAudio(ctx, t, false)
+}
+
+// bestOf names the attempt a task's outcome comes from, for its messages.
+func bestOf(attempts int) string {
+	if attempts == 1 {
+		return "the only attempt"
+	}
+	return fmt.Sprintf("the best of %d attempts", attempts)
 }
 
 // progress is how far a task is: attempts share the span from 5 % to 90 %,

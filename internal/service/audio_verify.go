@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/omnivibepro/omnivibe"
 	"github.com/omnivibepro/omnivibe/internal/speech"
@@ -23,6 +25,16 @@ type AudioVerification struct {
 	Duration       float64              `json:"duration"`
 	Words          []omnivibe.AudioWord `json:"words"`
 }
+
+// The verification pool's queue (see verifyInPool). A 60 s voice-over
+// takes about 2 s to verify on the 2-core machine this was measured on
+// (docs/benchmarks.md), so 4 waiting per slot is a wait of about 8 s,
+// beyond which a client is better told to come back, after about the time
+// two of them take.
+const (
+	verifyQueuePerWorker = 4
+	verifyRetryAfter     = 5 * time.Second
+)
 
 // VerifyAudio checks that an uploaded voice-over says a script: the upload
 // must be WAV or MP3 of at most 10 minutes; the script is normalized for
@@ -51,13 +63,21 @@ func (s *Service) VerifyAudio(ctx context.Context, p Principal, in omnivibe.Veri
 		return out, nil
 	}
 	out.Recognizer = s.speech.Recognizer.Name()
+	// A place in the verification pool first: when it is full, the answer
+	// is busy at once, and costs neither a quota unit nor a transaction.
+	leave, err := s.verifications.Enter()
+	if err != nil {
+		return AudioVerification{}, err
+	}
+	defer leave()
 	if err := s.store.InTx(ctx, func(tx Tx) error {
 		return s.consumeQuota(ctx, tx, p.AccountID, omnivibe.QuotaAudio)
 	}); err != nil {
 		return AudioVerification{}, err
 	}
 	v, err := retryProvider(ctx, func() (speech.Verification, error) {
-		return speech.Verify(ctx, s.speech.Recognizer, audio, in.Language, normalized.Text)
+		v, _, err := s.verifyInPool(ctx, audio, in.Language, normalized.Text)
+		return v, err
 	})
 	if err != nil {
 		s.refundAudio(p.AccountID)
@@ -70,18 +90,38 @@ func (s *Service) VerifyAudio(ctx context.Context, p Principal, in omnivibe.Veri
 	return out, nil
 }
 
+// verifyInPool runs one verification (speech.Verify, through the chain's
+// route when the recognizer is a chain) in a slot of the verification pool,
+// waiting for one if need be. The slot is held for one try only: a retry's
+// backoff waits outside it.
+//
+// The local verifier runs pocketsphinx processes that keep cores busy for
+// seconds, so the pool bounds how many run at once in this process: uploads
+// (POST /audio/verify) and the pipeline's attempts share its slots, since
+// they run on the same cores; with a bound each, the job workers (one per
+// CPU by default) and the uploads together would take every core. Uploads
+// take a place in its queue first (Enter), and are refused busy when it is
+// full; a job's attempt just waits its turn, as its number is already
+// bounded by the job workers and refusing it would only run the job again.
+// A hosted recognizer holds its slot while it waits for the provider: the
+// slot bounds verifications, whatever engine runs them (a chain may fall
+// back to the local one).
+func (s *Service) verifyInPool(ctx context.Context, audio speech.Audio, language, expected string) (v speech.Verification, route speech.Route, err error) {
+	if perr := s.verifications.DoWhenFree(ctx, func() {
+		v, route, err = verifyRouted(ctx, s.speech.Recognizer, audio, language, expected)
+	}); perr != nil {
+		return speech.Verification{}, speech.Route{}, perr
+	}
+	return v, route, err
+}
+
 // Verdict names how a verification came out, by the voice-over tasks'
 // thresholds: match when the similarity reaches the threshold and no word
 // of the script is missing, substituted or added; partial when it is above
 // partialAbove (or at the threshold with a slip, so a slip is never a
 // match); mismatch otherwise.
 func Verdict(similarity, threshold float64, words []speech.CheckedWord) string {
-	slips := 0
-	for _, w := range words {
-		if w.Status != speech.WordOK {
-			slips++
-		}
-	}
+	slips := flaggedWords(words)
 	switch {
 	case similarity >= threshold && slips == 0:
 		return omnivibe.VerdictMatch
@@ -89,6 +129,59 @@ func Verdict(similarity, threshold float64, words []speech.CheckedWord) string {
 		return omnivibe.VerdictPartial
 	}
 	return omnivibe.VerdictMismatch
+}
+
+// flaggedWords counts the words a verification flagged: script words
+// substituted or missing, and extra speech.
+func flaggedWords(words []speech.CheckedWord) int {
+	n := 0
+	for _, w := range words {
+		if w.Status != speech.WordOK {
+			n++
+		}
+	}
+	return n
+}
+
+// flaggedShown bounds how many flagged words a message names.
+const flaggedShown = 10
+
+// flaggedSummary says, for a task's warning or error, how many words were
+// flagged and which: "2 words flagged: "fifteen" heard as "fifty",
+// "dollars" missing". The words themselves, with their times, are the
+// task's words.
+func flaggedSummary(words []omnivibe.AudioWord, flagged int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d word", flagged)
+	if flagged != 1 {
+		b.WriteString("s")
+	}
+	b.WriteString(" flagged: ")
+	shown := 0
+	for _, w := range words {
+		if w.Status == speech.WordOK {
+			continue
+		}
+		if shown == flaggedShown {
+			fmt.Fprintf(&b, ", and %d more", flagged-shown)
+			break
+		}
+		if shown > 0 {
+			b.WriteString(", ")
+		}
+		shown++
+		switch {
+		case w.Status == speech.WordSubstituted && w.Heard != "":
+			fmt.Fprintf(&b, "%q heard as %q", w.Word, w.Heard)
+		case w.Status == speech.WordSubstituted:
+			fmt.Fprintf(&b, "%q said differently", w.Word)
+		case w.Status == speech.WordExtra:
+			fmt.Fprintf(&b, "extra %q", w.Word)
+		default:
+			fmt.Fprintf(&b, "%q %s", w.Word, w.Status)
+		}
+	}
+	return b.String()
 }
 
 func audioWords(words []speech.CheckedWord) []omnivibe.AudioWord {

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/omnivibepro/omnivibe"
@@ -47,6 +48,31 @@ func TestLooksLikeMP3(t *testing.T) {
 	} {
 		if got := looksLikeMP3(tc.data); got != tc.want {
 			t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestFlaggedSummary(t *testing.T) {
+	ok := omnivibe.AudioWord{Word: "big", Status: speech.WordOK}
+	for _, tc := range []struct {
+		words []omnivibe.AudioWord
+		want  string
+	}{
+		{[]omnivibe.AudioWord{ok, {Word: "four", Status: speech.WordSubstituted, Heard: "five"}},
+			`1 word flagged: "four" heard as "five"`},
+		{[]omnivibe.AudioWord{{Word: "sale", Status: speech.WordSubstituted}, ok, {Word: "now", Status: speech.WordMissing}, {Word: "uh", Status: speech.WordExtra}},
+			`3 words flagged: "sale" said differently, "now" missing, extra "uh"`},
+		{append([]omnivibe.AudioWord{ok}, slices.Repeat([]omnivibe.AudioWord{{Word: "x", Status: speech.WordMissing}}, 12)...),
+			`12 words flagged: "x" missing, "x" missing, "x" missing, "x" missing, "x" missing, "x" missing, "x" missing, "x" missing, "x" missing, "x" missing, and 2 more`},
+	} {
+		n := 0
+		for _, w := range tc.words {
+			if w.Status != speech.WordOK {
+				n++
+			}
+		}
+		if got := flaggedSummary(tc.words, n); got != tc.want {
+			t.Errorf("got %s\nwant %s", got, tc.want)
 		}
 	}
 }

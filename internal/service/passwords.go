@@ -8,11 +8,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"runtime"
 	"strings"
-	"time"
 
-	"github.com/omnivibepro/omnivibe"
 	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -37,10 +34,9 @@ import (
 //
 // Hashing is CPU work that cannot be shared or interrupted, and a burst of
 // sign-ups used to take every core, so that every other request waited
-// behind it. All hashing and checking therefore runs in a pool of
-// max(1, NumCPU-1) slots, keeping one core for the rest of the API, with a
-// bounded wait queue: a request that finds the queue full is refused at once
-// with 503 busy and Retry-After, instead of adding to a wait that only grows.
+// behind it. All hashing and checking therefore runs in a Pool (pool.go) of
+// its own: max(1, NumCPU-1) slots, keeping one core for the rest of the API,
+// and a bounded wait queue whose overflow is refused at once with 503 busy.
 
 // Password algorithms of Config.PasswordAlgorithm.
 const (
@@ -56,58 +52,6 @@ const (
 	argon2KeyLen  = 32
 	argon2SaltLen = 16
 )
-
-// errBusy is the answer when the password queue is full.
-func errBusy(retryAfter time.Duration) error {
-	return &omnivibe.Error{Code: omnivibe.CodeBusy, Message: "the server is busy with other sign-ins; try again shortly", RetryAfter: retryAfter}
-}
-
-// PasswordPool runs password work on at most workers goroutines at once,
-// with at most queue callers waiting. The work runs on the caller's own
-// goroutine: the pool starts none, so nothing of it outlives a request.
-type PasswordPool struct {
-	admitted chan struct{} // running + waiting
-	slots    chan struct{} // running
-	// retryAfter is what a refused caller is told to wait.
-	retryAfter time.Duration
-}
-
-// NewPasswordPool returns a pool of workers slots and a queue of queue places.
-func NewPasswordPool(workers, queue int) *PasswordPool {
-	return &PasswordPool{admitted: make(chan struct{}, workers+queue), slots: make(chan struct{}, workers), retryAfter: time.Second}
-}
-
-// Do runs f in a slot. It fails with busy when the queue is full, and with the
-// context's error when ctx ends (the client went away) before a slot is free;
-// a caller that leaves frees its place in the queue.
-func (p *PasswordPool) Do(ctx context.Context, f func()) error {
-	select {
-	case p.admitted <- struct{}{}:
-	default:
-		return errBusy(p.retryAfter)
-	}
-	defer func() { <-p.admitted }()
-	select {
-	case p.slots <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	defer func() { <-p.slots }()
-	if err := ctx.Err(); err != nil {
-		return err // both were ready; nobody waits for this answer
-	}
-	f()
-	return nil
-}
-
-// Waiting is how many callers wait for a slot now.
-func (p *PasswordPool) Waiting() int { return len(p.admitted) - len(p.slots) }
-
-// Running is how many callers hold a slot now.
-func (p *PasswordPool) Running() int { return len(p.slots) }
-
-// defaultPasswordWorkers keeps one core free for everything else.
-func defaultPasswordWorkers() int { return max(1, runtime.NumCPU()-1) }
 
 // passwordQueuePerWorker bounds the wait: at about 0.1 s per hash, 32 waiting
 // per slot is a wait of about 3 s at worst, beyond which a client is better

@@ -60,6 +60,13 @@ type Config struct {
 	// PasswordQueue is how many password requests may wait for a worker
 	// before the next is refused with busy; default 32 per worker.
 	PasswordQueue int
+	// VerifyWorkers is how many voice-overs are verified at once (uploads
+	// and the pipeline's attempts alike); default max(1, NumCPU-1), so one
+	// core stays free for other requests.
+	VerifyWorkers int
+	// VerifyQueue is how many verification requests may wait for a worker
+	// before the next is refused with busy; default 4 per worker.
+	VerifyQueue int
 	// ListCacheTTL bounds how long a cached list is kept; default 5 min.
 	// Correctness does not depend on it: writes move the generation on.
 	ListCacheTTL time.Duration
@@ -90,7 +97,9 @@ type Service struct {
 	scriptFlights singleflight.Group
 
 	// passwords runs every password hash and check (passwords.go).
-	passwords *PasswordPool
+	passwords *Pool
+	// verifications runs every verification of a voice-over (audio_verify.go).
+	verifications *Pool
 	// principals keeps resolved credentials (principals.go).
 	principals *otter.Cache[[sha256.Size]byte, principalEntry]
 
@@ -112,7 +121,10 @@ type Deps struct {
 	Now func() time.Time
 	// Passwords runs password hashing; default a pool of
 	// Config.PasswordWorkers and Config.PasswordQueue.
-	Passwords *PasswordPool
+	Passwords *Pool
+	// Verifications runs voice-over verification; default a pool of
+	// Config.VerifyWorkers and Config.VerifyQueue.
+	Verifications *Pool
 }
 
 // New returns a Service; it fails when the configuration cannot work.
@@ -140,10 +152,16 @@ func New(cfg Config, deps Deps) (*Service, error) {
 		return nil, fmt.Errorf("service: unknown password algorithm %q", cfg.PasswordAlgorithm)
 	}
 	if cfg.PasswordWorkers <= 0 {
-		cfg.PasswordWorkers = defaultPasswordWorkers()
+		cfg.PasswordWorkers = defaultPoolWorkers()
 	}
 	if cfg.PasswordQueue <= 0 {
 		cfg.PasswordQueue = passwordQueuePerWorker * cfg.PasswordWorkers
+	}
+	if cfg.VerifyWorkers <= 0 {
+		cfg.VerifyWorkers = defaultPoolWorkers()
+	}
+	if cfg.VerifyQueue <= 0 {
+		cfg.VerifyQueue = verifyQueuePerWorker * cfg.VerifyWorkers
 	}
 	if cfg.ListCacheTTL <= 0 {
 		cfg.ListCacheTTL = 5 * time.Minute
@@ -154,11 +172,14 @@ func New(cfg Config, deps Deps) (*Service, error) {
 	if deps.Passwords == nil {
 		deps.Passwords = NewPasswordPool(cfg.PasswordWorkers, cfg.PasswordQueue)
 	}
+	if deps.Verifications == nil {
+		deps.Verifications = NewVerifyPool(cfg.VerifyWorkers, cfg.VerifyQueue)
+	}
 	if deps.Logger == nil {
 		deps.Logger = slog.Default()
 	}
 	s := &Service{store: deps.Store, cache: deps.Cache, writer: deps.Writer, cfg: cfg, now: deps.Now, log: deps.Logger,
-		cacheTrouble: throttle{every: cacheLogEvery}, passwords: deps.Passwords, principals: newPrincipalCache()}
+		cacheTrouble: throttle{every: cacheLogEvery}, passwords: deps.Passwords, verifications: deps.Verifications, principals: newPrincipalCache()}
 	dummy := make([]byte, 16)
 	_, _ = rand.Read(dummy)
 	h, err := s.hashNow(fmt.Sprintf("%x", dummy))

@@ -25,6 +25,9 @@ import (
 	"github.com/omnivibepro/omnivibe/client"
 	"github.com/omnivibepro/omnivibe/internal/app"
 	"github.com/omnivibepro/omnivibe/internal/config"
+	"github.com/omnivibepro/omnivibe/internal/filestore"
+	"github.com/omnivibepro/omnivibe/internal/service"
+	"github.com/omnivibepro/omnivibe/internal/speech"
 )
 
 // chromiumPath finds Debian's chromium, or skips the test unless
@@ -55,9 +58,15 @@ func requireLocalSpeech(t *testing.T) {
 	}
 }
 
-// studio is the whole product on a temporary data directory, with the local
-// voice (espeak-ng) checked by the local recognizer (pocketsphinx).
+// studio is the whole product on a temporary data directory, with the
+// given voice (tts) and recognizer (stt).
 func studio(t testing.TB, tts, stt string) string {
+	return studioWith(t, tts, stt, nil)
+}
+
+// studioWith is studio whose voice-overs are spoken by voice(the configured
+// synthesizer) when voice is not nil.
+func studioWith(t testing.TB, tts, stt string, voice func(speech.Synthesizer) speech.Synthesizer) string {
 	t.Helper()
 	cfg := config.Default()
 	cfg.DataDir, cfg.PasswordCost, cfg.Workers = t.TempDir(), 4, 2
@@ -68,6 +77,14 @@ func studio(t testing.TB, tts, stt string) string {
 	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if voice != nil {
+		files, err := filestore.Open(cfg.AudioRoot())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { files.Close() })
+		a.Service.UseAudio(a.Queue, files, service.Speech{Synthesizer: voice(a.Speech.Synthesizer), Recognizer: a.Speech.Recognizer}, nil)
 	}
 	if err := a.Start(context.Background()); err != nil {
 		t.Fatal(err)
@@ -80,6 +97,25 @@ func studio(t testing.TB, tts, stt string) string {
 		}
 	})
 	return srv.URL
+}
+
+// misreading is a voice that says one phrase of every script it is given
+// wrong, as a voice actor misreads a price, and the rest as its synthesizer
+// would: on every attempt, at that attempt's own speed.
+type misreading struct {
+	speech.Synthesizer
+	phrase, said string
+}
+
+func (m misreading) Synthesize(ctx context.Context, text, language, voice string) (speech.Audio, error) {
+	return m.Synthesizer.Synthesize(ctx, strings.ReplaceAll(text, m.phrase, m.said), language, voice)
+}
+
+func (m misreading) ForAttempt(n int) speech.Synthesizer {
+	if v, ok := m.Synthesizer.(interface{ ForAttempt(int) speech.Synthesizer }); ok {
+		return misreading{v.ForAttempt(n), m.phrase, m.said}
+	}
+	return m
 }
 
 // browser drives one headless Chromium tab. Every request the page makes
@@ -258,7 +294,11 @@ func (b *browser) shot(name string) {
 func TestStudioInBrowser(t *testing.T) {
 	chromiumPath(t)
 	requireLocalSpeech(t)
-	base := studio(t, "espeak", "pocketsphinx")
+	// The voice says every script as written, except "two dollars", which it
+	// says as "three dollars".
+	base := studioWith(t, "espeak", "pocketsphinx", func(s speech.Synthesizer) speech.Synthesizer {
+		return misreading{s, "two dollars", "three dollars"}
+	})
 	b := newBrowser(t, base)
 	ctx := context.Background()
 
@@ -487,6 +527,66 @@ func TestStudioInBrowser(t *testing.T) {
 	}
 	b.checkContrast("voice-over")
 	b.shot("voice")
+
+	// A voice-over whose voice misreads the price, on every attempt: the
+	// real recognizer flags the word each time, so the task is delivered
+	// as partial, never succeeded, and the page marks the word.
+	b.visit("voice")
+	b.do(chromedp.WaitVisible(chromedp.CSS("#voice-form")))
+	b.fill("#voice-form", map[string]string{"text": "Fresh croissants are $2 until noon.", "language": "en", "accuracy_threshold": "0.9", "max_attempts": "2"})
+	b.click("#start-voice")
+	b.until(fmt.Sprintf(`/^#\/voice\/[A-Za-z0-9_-]+$/.test(location.hash) && location.hash !== %q`, "#/voice/"+taskID), 10*time.Second)
+	b.until(`!!document.querySelector('#task-result section')`, 60*time.Second)
+	slipID := strings.TrimPrefix(evalJS[string](b, `location.hash`), "#/voice/")
+	slip, err := owner.AudioStatus(ctx, slipID)
+	if err != nil || slip.Status != omnivibe.AudioPartial || slip.Attempts != 2 || slip.Warning == nil || !strings.Contains(*slip.Warning, `"two"`) {
+		t.Fatalf("misread voice-over: %+v %v", slip, err)
+	}
+	t.Logf("misread voice-over: similarity %.3f (threshold 0.9), warning %q", *slip.Similarity, *slip.Warning)
+	if st := b.text("#task-status"); !strings.HasPrefix(st, "Partly matched") {
+		t.Fatalf("misread voice-over status %q", st)
+	}
+	if notice := b.text(".notice"); !strings.Contains(notice, `"two"`) {
+		t.Fatalf("the warning shown: %q", notice)
+	}
+	var two omnivibe.AudioWord
+	for _, w := range slip.Words {
+		if w.Word == "two" {
+			two = w
+		}
+	}
+	if two.Status == "" || two.Status == "ok" {
+		t.Fatalf("two is not flagged: %+v", slip.Words)
+	}
+	// The word is marked with its status; a substituted word shows what was
+	// heard in its place.
+	mark := evalJS[map[string]string](b, `(() => { const w = [...document.querySelectorAll('#spoken [data-status]')].find(e => e.firstChild.textContent === 'two');
+		return w ? { status: w.dataset.status, heard: (w.querySelector('.w-heard') || {}).textContent || '' } : {}; })()`)
+	wantHeard := ""
+	if two.Status == "substituted" && two.Heard != "" {
+		wantHeard = "→ " + two.Heard
+	}
+	if mark["status"] != two.Status || mark["heard"] != wantHeard {
+		t.Fatalf("the mark of two: %v, want status %s and heard %q", mark, two.Status, wantHeard)
+	}
+	if attempts := b.text("#attempts"); strings.Count(attempts, "flagged") != 2 {
+		t.Fatalf("attempts: %q, want both with their flagged words", attempts)
+	}
+	// The four kinds of mark look different from each other.
+	looks := evalJS[[]string](b, `[...document.querySelectorAll('.legend .w')].map(e => { const s = getComputedStyle(e);
+		return [s.backgroundColor, s.textDecorationLine, s.fontStyle, s.outlineStyle].join(' '); })`)
+	if distinct := map[string]bool{}; len(looks) == 4 {
+		for _, l := range looks {
+			distinct[l] = true
+		}
+		if len(distinct) != 4 {
+			t.Fatalf("legend marks look alike: %q", looks)
+		}
+	} else {
+		t.Fatalf("legend: %q, want ok, substituted, missing and extra", looks)
+	}
+	b.checkContrast("partial voice-over")
+	b.shot("voice-partial")
 
 	// Billing: usage as bars; the owner changes the plan.
 	b.visit("billing")

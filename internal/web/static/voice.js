@@ -105,8 +105,11 @@ export async function task(main, [id], _p, gen) {
     parts.push(h('h2', {}, t('voice.script')), words(x));
     if (x.transcript) parts.push(h('h3', {}, t('voice.heard')), h('p', { class: 'transcript', id: 'transcript' }, x.transcript));
     if (x.iterations && x.iterations.length > 1) {
-      parts.push(h('h3', {}, t('voice.attempts')), h('ol', { class: 'plain' }, x.iterations.map(it =>
-        h('li', {}, `#${it.attempt}: ${it.similarity === null ? '—' : Math.round(it.similarity * 1000) / 10 + ' %'}`))));
+      // An attempt's flagged words are why it was tried again, even at a
+      // similarity over the threshold.
+      parts.push(h('h3', {}, t('voice.attempts')), h('ol', { class: 'plain', id: 'attempts' }, x.iterations.map(it =>
+        h('li', {}, `#${it.attempt}: ${it.similarity === null ? '—' : Math.round(it.similarity * 1000) / 10 + ' %'}` +
+          (it.flagged ? ` · ${t('voice.flagged', { n: it.flagged })}` : '')))));
     }
     clear(result).append(h('section', { class: 'panel' }, parts));
   }
@@ -114,18 +117,23 @@ export async function task(main, [id], _p, gen) {
 
 // words shows the script with each word marked by what the recognizer made of
 // it, where the status answer carries that (`words`); otherwise the text the
-// voice read, unmarked.
+// voice read, unmarked. A substituted word shows what was heard in its place
+// (a wrong price is read at a glance: "four → five"); a missing word is
+// struck through; extra speech, which the script does not have, is marked
+// apart from both.
 function words(x) {
   if (!Array.isArray(x.words) || x.words.length === 0) {
     return h('p', { class: 'spoken', id: 'spoken' }, x.normalized_text || x.text);
   }
-  const legend = h('p', { class: 'legend' }, ['ok', 'missing', 'substituted'].map(s => h('span', { class: 'w w-' + s }, t('word.' + s))));
+  const legend = h('p', { class: 'legend' }, ['ok', 'substituted', 'missing', 'extra'].map(s => h('span', { class: 'w w-' + s }, t('word.' + s))));
   return h('div', {}, legend, h('p', { class: 'spoken words', id: 'spoken' }, x.words.map(w => {
     const label = w.status === 'substituted' && w.heard ? t('word.heard', { heard: w.heard }) : t('word.' + w.status);
     const timing = typeof w.start === 'number' ? ` ${w.start.toFixed(2)}–${(w.end ?? w.start).toFixed(2)} s` : '';
     // A screen reader hears the script as it reads, with a note only where
-    // a word went wrong; the colour and the title say the same to the eye.
+    // a word went wrong; the colour, the heard word and the title say the
+    // same to the eye.
+    const heard = w.status === 'substituted' && w.heard ? h('span', { class: 'w-heard', 'aria-hidden': 'true' }, `→ ${w.heard}`) : null;
     return [h('span', { class: 'w w-' + w.status, title: label + timing, 'data-status': w.status },
-      w.word, w.status === 'ok' ? null : h('span', { class: 'sr' }, ` (${label})`)), ' '];
+      w.word, heard, w.status === 'ok' ? null : h('span', { class: 'sr' }, ` (${label})`)), ' '];
   })));
 }

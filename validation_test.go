@@ -266,3 +266,40 @@ func TestPlans(t *testing.T) {
 		t.Fatalf("unknown plan: got %v", err)
 	}
 }
+
+// Every free text that reaches speech (and the screens that show it) refuses
+// control characters but line breaks and tabs, whichever route sends it: a
+// NUL in an edited script block went on to the synthesizer.
+func TestSpokenTextRefusesControlCharacters(t *testing.T) {
+	for _, bad := range []string{"a\u0000", "a\x1b[2J", "a\u0085b", "a\u007f"} {
+		checks := map[string]func() error{
+			"script block": func() error {
+				return omnivibe.ScriptEdit{Blocks: []omnivibe.ScriptEditBlock{{Type: "hook", Text: "h"}, {Type: "body", Text: bad}, {Type: "cta", Text: "c"}}}.Validate()
+			},
+			"writer topic":    func() error { r := omnivibe.ScriptRequest{Topic: bad}; return r.Check() },
+			"writer audience": func() error { r := omnivibe.ScriptRequest{Topic: "t", Audience: bad}; return r.Check() },
+			"writer campaign": func() error { r := omnivibe.ScriptRequest{Topic: "t", CampaignName: bad}; return r.Check() },
+			"duration text":   func() error { r := omnivibe.DurationRequest{Text: bad}; return r.Validate() },
+			"audio text":      func() error { r := omnivibe.AudioRequest{Text: bad}; return r.Validate() },
+			"verify text":     func() error { r := omnivibe.VerifyRequest{Text: bad}; return r.Validate() },
+		}
+		for name, check := range checks {
+			err := check()
+			if omnivibe.ErrorCode(err) != omnivibe.CodeValidation || !strings.Contains(err.Error(), "control characters") {
+				t.Errorf("%s %q: %v, want a validation error about control characters", name, bad, err)
+			}
+		}
+	}
+	// Multi-line text keeps its line breaks and tabs.
+	text := "line one\r\nline two\tend"
+	for name, err := range map[string]error{
+		"script block": omnivibe.ScriptEdit{Blocks: []omnivibe.ScriptEditBlock{{Type: "hook", Text: "h"}, {Type: "body", Text: text}, {Type: "cta", Text: "c"}}}.Validate(),
+		"duration":     (&omnivibe.DurationRequest{Text: text}).Validate(),
+		"audio":        (&omnivibe.AudioRequest{Text: text}).Validate(),
+		"verify":       (&omnivibe.VerifyRequest{Text: text}).Validate(),
+	} {
+		if err != nil {
+			t.Errorf("%s with line breaks and tabs: %v", name, err)
+		}
+	}
+}

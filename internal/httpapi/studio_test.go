@@ -265,11 +265,17 @@ func TestSaveScript(t *testing.T) {
 		"order":         {map[string]any{"blocks": []map[string]any{{"type": "body", "text": "a"}, {"type": "body", "text": "b"}, {"type": "cta", "text": "c"}}}, "blocks[0].type"},
 		"empty text":    {map[string]any{"blocks": []map[string]any{{"type": "hook", "text": "a"}, {"type": "body", "text": "  "}, {"type": "cta", "text": "c"}}}, "blocks[1].text"},
 		"no blocks key": {map[string]any{}, "blocks"},
+		// The probe's NUL, which went on to speech.
+		"NUL in a block":    {map[string]any{"blocks": []map[string]any{{"type": "hook", "text": "a"}, {"type": "body", "text": "a\u0000"}, {"type": "cta", "text": "c"}}}, "blocks[1].text"},
+		"escape in a block": {map[string]any{"blocks": []map[string]any{{"type": "hook", "text": "a"}, {"type": "body", "text": "b"}, {"type": "cta", "text": "\u001b[31mc"}}}, "blocks[2].text"},
 	} {
 		res := h.do(req{method: "PUT", path: path, token: a.token, body: bad.body})
 		if res.status != 422 || !strings.Contains(string(res.body), `"field":"`+bad.field+`"`) {
 			t.Errorf("%s: %d %s, want 422 at %s", name, res.status, res.body, bad.field)
 		}
+	}
+	if again := h.do(req{method: "GET", path: path, token: a.token}).json(t); again["script_id"] != sc["script_id"] {
+		t.Fatalf("a refused edit was stored: latest script %v, want %v", again["script_id"], sc["script_id"])
 	}
 	h.do(req{method: "POST", path: "/api/v1/account/users", token: a.token, body: map[string]any{"email": "v-editor@example.com", "name": "V", "password": "Passw0rd!", "role": "viewer"}})
 	viewer := h.do(req{method: "POST", path: "/api/v1/auth/login", body: map[string]any{"email": "v-editor@example.com", "password": "Passw0rd!"}}).json(t)

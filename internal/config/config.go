@@ -119,10 +119,12 @@ type Config struct {
 	// Metrics serves Prometheus metrics at /metrics. Default true. (OMNIVIBE_METRICS, --metrics)
 	Metrics bool
 	// MetricsAddr serves /metrics on this address instead of the API's, for a
-	// port only the scraper reaches. Default empty (the API's address). (OMNIVIBE_METRICS_ADDR, --metrics-addr)
+	// port only the scraper reaches. Default empty: the API's address, with
+	// MetricsToken only. (OMNIVIBE_METRICS_ADDR, --metrics-addr)
 	MetricsAddr string
-	// MetricsToken, when set, must be sent as "Authorization: Bearer <token>"
-	// to read /metrics. Environment only. (OMNIVIBE_METRICS_TOKEN)
+	// MetricsToken must be sent as "Authorization: Bearer <token>" to read
+	// /metrics. The API's address serves /metrics only with one, since anyone
+	// can reach it. Environment only. (OMNIVIBE_METRICS_TOKEN)
 	MetricsToken string
 	// PprofAddr serves Go's profiler (net/http/pprof) on this loopback
 	// address, to profile the server under the load it really gets.
@@ -222,7 +224,7 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 		{"webhooks-allow-private", "OMNIVIBE_WEBHOOKS_ALLOW_PRIVATE", "false", "let webhook deliveries reach private network addresses", &c.WebhooksAllowPrivate},
 
 		{"metrics", "OMNIVIBE_METRICS", "true", "serve Prometheus metrics at /metrics", &c.Metrics},
-		{"metrics-addr", "OMNIVIBE_METRICS_ADDR", "", "serve /metrics on this address instead of the API's", &c.MetricsAddr},
+		{"metrics-addr", "OMNIVIBE_METRICS_ADDR", "", "serve /metrics on this address (else on the API's, only with OMNIVIBE_METRICS_TOKEN)", &c.MetricsAddr},
 		{"pprof-addr", "OMNIVIBE_PPROF_ADDR", "", "serve Go's profiler (/debug/pprof/) on this loopback address (empty: off)", &c.PprofAddr},
 		{"access-log", "OMNIVIBE_ACCESS_LOG", "true", "log one line per request", &c.AccessLog},
 		{"otlp-endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", "", "OTLP/HTTP base URL to send traces to (empty: tracing off)", &c.OTLPEndpoint},

@@ -364,7 +364,7 @@ var operations = map[string]operation{
 	"GET /docs":         {summary: "This document, for people", tag: "operations", ok: 200, content: "text/html"},
 	"GET /docs/{asset}": {summary: "Assets of /docs", tag: "operations", ok: 200, content: "text/plain",
 		params: []schema{{"name": "asset", "in": "path", "required": true, "schema": schema{"type": "string"}}}, errors: []int{404}},
-	"GET /metrics": {summary: "Prometheus metrics (text format); 404 when served on another address (OMNIVIBE_METRICS_ADDR) or off; 401 without the metrics token when one is set",
+	"GET /metrics": {summary: "Prometheus metrics (text format), to the bearer of the metrics token (OMNIVIBE_METRICS_TOKEN) only; 404 when no token is set, when served on another address (OMNIVIBE_METRICS_ADDR) or off",
 		tag: "operations", ok: 200, content: "text/plain", errors: []int{401, 404}},
 
 	"POST /api/v1/auth/register": {summary: "Create an account (plan free) and its owner, signed in", tag: "auth", body: "Registration", ok: 201, resp: "TokenPair", errors: []int{409}, hashes: true},

@@ -33,10 +33,13 @@ type Config struct {
 
 	// Metrics records every request; nil records nothing.
 	Metrics *telemetry.Metrics
-	// ServeMetrics serves Metrics at GET /metrics on the API's address;
-	// otherwise /metrics is not found here (served elsewhere, or not at all).
+	// ServeMetrics serves Metrics at GET /metrics on the API's address, to
+	// callers with MetricsToken only: anyone can reach the API's address, and
+	// the metrics show its traffic and errors. Without a token, or without
+	// ServeMetrics, /metrics is not found here (served on a listener of its
+	// own, MetricsHandler, or not at all).
 	ServeMetrics bool
-	// MetricsToken, when set, is the bearer token /metrics requires.
+	// MetricsToken is the bearer token /metrics requires.
 	MetricsToken string
 	// Tracing makes a span per request; nil makes none.
 	Tracing *telemetry.Tracing

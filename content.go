@@ -121,8 +121,14 @@ func (in ContentInput) Apply(c *Content, create bool) error {
 	return nil
 }
 
-// keywordsRule trims keywords, drops empty ones and duplicates, and checks the limits.
+// keywordsRule trims keywords, drops empty ones and duplicates, and checks the
+// limits. The count is of the items sent, before blanks and repeats are
+// dropped: a list of 10,000 copies is refused, not read through.
 func keywordsRule(v *Violations, in []string) []string {
+	if len(in) > MaxKeywords {
+		v.Addf("keywords", "must have at most %d keywords", MaxKeywords)
+		return nil
+	}
 	out := make([]string, 0, len(in))
 	seen := make(map[string]bool, len(in))
 	for _, k := range in {

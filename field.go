@@ -49,7 +49,9 @@ func (o Optional[T]) IsZero() bool { return !o.Set }
 // reports a broken field the same way.
 
 // textRule checks a single-line text of min..max characters (runes). Control
-// characters are refused: they have no place in a name and break logs and CSVs.
+// characters are refused: they have no place in a name and break logs and
+// CSVs. So are the invisible format characters that make a name read as
+// something else (see isDeceptiveFormat).
 func textRule(v *Violations, field, s string, min, max int) {
 	n := utf8.RuneCountInString(s)
 	switch {
@@ -61,7 +63,41 @@ func textRule(v *Violations, field, s string, min, max int) {
 		}
 	case strings.IndexFunc(s, isControl) >= 0:
 		v.Add(field, "must not contain control characters")
+	default:
+		if i := strings.IndexFunc(s, isDeceptiveFormat); i >= 0 {
+			r, _ := utf8.DecodeRuneInString(s[i:])
+			v.Addf(field, "must not contain invisible or text-direction characters (found U+%04X)", r)
+		}
 	}
+}
+
+// isDeceptiveFormat reports the invisible characters that make a one-line
+// text (a name, a title) display as something other than what it is: the
+// bidirectional controls (U+202E turns "exe.pdf" around), zero-width spaces
+// and joiners that split or pad a word unseen, the Hangul fillers that make
+// a blank-looking name, and the tag characters that hide text from the
+// reader but not from a language model. U+200C and U+200D stay allowed:
+// Persian and Indic words and emoji sequences need them.
+func isDeceptiveFormat(r rune) bool {
+	switch {
+	case r == 0x061C, // Arabic letter mark
+		r == 0x200E || r == 0x200F,   // left-to-right, right-to-left marks
+		r >= 0x202A && r <= 0x202E,   // embeddings and overrides
+		r >= 0x2066 && r <= 0x2069,   // isolates
+		r == 0x200B,                  // zero-width space
+		r >= 0x2060 && r <= 0x2064,   // word joiner, invisible operators
+		r >= 0x206A && r <= 0x206F,   // deprecated format characters
+		r == 0xFEFF,                  // zero-width no-break space (BOM)
+		r == 0x00AD,                  // soft hyphen
+		r == 0x034F,                  // combining grapheme joiner
+		r == 0x180E,                  // Mongolian vowel separator
+		r == 0x115F || r == 0x1160,   // Hangul choseong and jungseong fillers
+		r == 0x3164 || r == 0xFFA0,   // Hangul filler, halfwidth Hangul filler
+		r >= 0xFFF9 && r <= 0xFFFB,   // interlinear annotation
+		r >= 0xE0000 && r <= 0xE007F: // tags
+		return true
+	}
+	return false
 }
 
 // longTextRule is textRule for multi-line text: newlines and tabs are allowed.

@@ -3,7 +3,6 @@ package omnivibe
 import (
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // The kinds of script block, in the order they are spoken.
@@ -120,12 +119,11 @@ type DurationRequest struct {
 // MaxDurationText bounds the text of POST /writer/duration.
 const MaxDurationText = 20000
 
-// Validate checks the text's size and the language, defaulting it to ko.
+// Validate checks the text (size, no control characters but line breaks and
+// tabs, as for the script it times) and the language, defaulting it to ko.
 func (r *DurationRequest) Validate() error {
 	var v Violations
-	if utf8.RuneCountInString(r.Text) > MaxDurationText {
-		v.Addf("text", "must be at most %d characters", MaxDurationText)
-	}
+	longTextRule(&v, "text", r.Text, MaxDurationText)
 	r.Language = strings.ToLower(strings.TrimSpace(r.Language))
 	if r.Language == "" {
 		r.Language = "ko"

@@ -22,7 +22,8 @@ type ScriptEditBlock struct {
 const MaxBlockText = 2000
 
 // Validate checks the shape every script has: one hook, 1-5 body blocks,
-// one call to action, each with some text.
+// one call to action, each with some text and no control characters but
+// line breaks and tabs.
 func (e ScriptEdit) Validate() error {
 	var v Violations
 	n := len(e.Blocks)
@@ -41,9 +42,14 @@ func (e ScriptEdit) Validate() error {
 		if b.Type != want {
 			v.Add(fmt.Sprintf("blocks[%d].type", i), "must be "+want)
 		}
+		field := fmt.Sprintf("blocks[%d].text", i)
 		if strings.TrimSpace(b.Text) == "" || utf8.RuneCountInString(b.Text) > MaxBlockText {
-			v.Addf(fmt.Sprintf("blocks[%d].text", i), "must be 1-%d characters", MaxBlockText)
+			v.Addf(field, "must be 1-%d characters", MaxBlockText)
+			continue
 		}
+		// The text is read aloud and shown: the rule of every multi-line
+		// text, so a NUL or an escape code never reaches speech or a screen.
+		longTextRule(&v, field, b.Text, MaxBlockText)
 	}
 	return v.Err()
 }

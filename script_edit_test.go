@@ -28,6 +28,10 @@ func TestScriptEditValidate(t *testing.T) {
 		{"blank text", []ScriptEditBlock{b("hook", "h"), b("body", " \n"), b("cta", "c")}, "blocks[1].text"},
 		{"long text", []ScriptEditBlock{b("hook", strings.Repeat("가", MaxBlockText+1)), b("body", "b"), b("cta", "c")}, "blocks[0].text"},
 		{"longest text", []ScriptEditBlock{b("hook", strings.Repeat("가", MaxBlockText)), b("body", "b"), b("cta", "c")}, ""},
+		{"NUL", []ScriptEditBlock{b("hook", "h"), b("body", "a\u0000"), b("cta", "c")}, "blocks[1].text"},
+		{"escape code", []ScriptEditBlock{b("hook", "h"), b("body", "b"), b("cta", "\x1b[2Jc")}, "blocks[2].text"},
+		{"C1 control", []ScriptEditBlock{b("hook", "h\u0085"), b("body", "b"), b("cta", "c")}, "blocks[0].text"},
+		{"line breaks and tabs", []ScriptEditBlock{b("hook", "h\r\nh"), b("body", "b\tb\nb"), b("cta", "c")}, ""},
 	} {
 		err := ScriptEdit{Blocks: tc.blocks}.Validate()
 		if tc.field == "" {

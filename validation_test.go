@@ -2,6 +2,7 @@ package omnivibe_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -189,6 +190,10 @@ func TestContentInput(t *testing.T) {
 			return ""
 		}},
 		{"too many keywords", campaign, `{"topic":"t","keywords":[` + strings.Repeat(`"k",`, 0) + manyKeywords(31) + `]}`, []string{"keywords"}, nil},
+		{"10,000 copies of one keyword", campaign, `{"topic":"t","keywords":[` + strings.TrimSuffix(strings.Repeat(`"k",`, 10000), ",") + `]}`, []string{"keywords"}, nil},
+		{"10,000 blank keywords", campaign, `{"topic":"t","keywords":[` + strings.TrimSuffix(strings.Repeat(`" ",`, 10000), ",") + `]}`, []string{"keywords"}, nil},
+		{"30 keywords", campaign, `{"topic":"t","keywords":[` + manyKeywords(30) + `]}`, nil, nil},
+		{"keyword with a direction override", campaign, `{"topic":"t","keywords":["abc\u202Etxt.exe"]}`, []string{"keywords"}, nil},
 		{"keyword too long", campaign, `{"topic":"t","keywords":["` + strings.Repeat("k", 51) + `"]}`, []string{"keywords"}, nil},
 		{"client may publish", campaign, `{"topic":"t","status":"published"}`, nil, nil},
 	}
@@ -264,5 +269,80 @@ func TestPlans(t *testing.T) {
 	}
 	if err := (&omnivibe.PlanChange{Plan: "platinum"}).Validate(); omnivibe.ErrorCode(err) != omnivibe.CodeValidation {
 		t.Fatalf("unknown plan: got %v", err)
+	}
+}
+
+// Every free text that reaches speech (and the screens that show it) refuses
+// control characters but line breaks and tabs, whichever route sends it: a
+// NUL in an edited script block went on to the synthesizer.
+func TestSpokenTextRefusesControlCharacters(t *testing.T) {
+	for _, bad := range []string{"a\u0000", "a\x1b[2J", "a\u0085b", "a\u007f"} {
+		checks := map[string]func() error{
+			"script block": func() error {
+				return omnivibe.ScriptEdit{Blocks: []omnivibe.ScriptEditBlock{{Type: "hook", Text: "h"}, {Type: "body", Text: bad}, {Type: "cta", Text: "c"}}}.Validate()
+			},
+			"writer topic":    func() error { r := omnivibe.ScriptRequest{Topic: bad}; return r.Check() },
+			"writer audience": func() error { r := omnivibe.ScriptRequest{Topic: "t", Audience: bad}; return r.Check() },
+			"writer campaign": func() error { r := omnivibe.ScriptRequest{Topic: "t", CampaignName: bad}; return r.Check() },
+			"duration text":   func() error { r := omnivibe.DurationRequest{Text: bad}; return r.Validate() },
+			"audio text":      func() error { r := omnivibe.AudioRequest{Text: bad}; return r.Validate() },
+			"verify text":     func() error { r := omnivibe.VerifyRequest{Text: bad}; return r.Validate() },
+		}
+		for name, check := range checks {
+			err := check()
+			if omnivibe.ErrorCode(err) != omnivibe.CodeValidation || !strings.Contains(err.Error(), "control characters") {
+				t.Errorf("%s %q: %v, want a validation error about control characters", name, bad, err)
+			}
+		}
+	}
+	// Multi-line text keeps its line breaks and tabs.
+	text := "line one\r\nline two\tend"
+	for name, err := range map[string]error{
+		"script block": omnivibe.ScriptEdit{Blocks: []omnivibe.ScriptEditBlock{{Type: "hook", Text: "h"}, {Type: "body", Text: text}, {Type: "cta", Text: "c"}}}.Validate(),
+		"duration":     (&omnivibe.DurationRequest{Text: text}).Validate(),
+		"audio":        (&omnivibe.AudioRequest{Text: text}).Validate(),
+		"verify":       (&omnivibe.VerifyRequest{Text: text}).Validate(),
+	} {
+		if err != nil {
+			t.Errorf("%s with line breaks and tabs: %v", name, err)
+		}
+	}
+}
+
+// Names and every other one-line text refuse the bidirectional controls
+// (U+202E makes "Invoice\u202Efdp.exe" read "Invoiceexe.pdf") and the
+// invisible characters that disguise a name, with an error that names the
+// character; scripts of every language, and emoji sequences, still pass.
+func TestOneLineTextRefusesInvisibleFormatCharacters(t *testing.T) {
+	one := func(name string) map[string]error {
+		reg := omnivibe.Registration{Email: "a@example.com", Password: "Passw0rd!", Name: name, AccountName: "Works"}
+		member := omnivibe.NewMember{Email: "m@example.com", Password: "Passw0rd!", Name: name, Role: "member"}
+		key := omnivibe.NewAPIKey{Name: name}
+		c := omnivibe.NewCampaign()
+		cl := omnivibe.Client{}
+		return map[string]error{
+			"registration name": reg.Validate(),
+			"member name":       member.Validate(),
+			"api key name":      key.Validate(),
+			"account name":      omnivibe.ValidateAccountName(name),
+			"campaign name":     omnivibe.CampaignInput{ClientID: omnivibe.Some(int64(1)), Name: omnivibe.Some(name)}.Apply(&c, true),
+			"client name":       omnivibe.ClientInput{Name: omnivibe.Some(name)}.Apply(&cl, true),
+		}
+	}
+	for _, r := range []rune{0x202E, 0x202A, 0x202B, 0x202C, 0x202D, 0x2066, 0x2067, 0x2068, 0x2069, 0x200E, 0x200F, 0x061C,
+		0x200B, 0x2060, 0xFEFF, 0x00AD, 0x3164, 0xFFA0, 0xE0041} {
+		for what, err := range one("Invoice" + string(r) + "fdp.exe") {
+			want := fmt.Sprintf("U+%04X", r)
+			if omnivibe.ErrorCode(err) != omnivibe.CodeValidation || !strings.Contains(err.Error(), "invisible or text-direction characters (found "+want+")") {
+				t.Errorf("%s with %s: %v, want a validation error naming %s", what, want, err, want)
+			}
+		}
+	}
+	for _, name := range []string{"카페 라떼", "喫茶店", "مقهى", "کافه‌ها", "👩‍💻 Studio", "Café Noir"} { // Persian needs U+200C, the emoji U+200D
+		for what, err := range one(name) {
+			if err != nil {
+				t.Errorf("%s %q: %v", what, name, err)
+			}
+		}
 	}
 }

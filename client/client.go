@@ -41,6 +41,8 @@ type Client struct {
 	http      *http.Client
 	userAgent string
 	apiKey    string
+	// metricsToken is the bearer token of GET /metrics only.
+	metricsToken string
 
 	mu           sync.RWMutex
 	accessToken  string
@@ -66,6 +68,13 @@ func WithToken(token string) Option {
 // WithAPIKey makes the client authenticate with `X-API-Key: key`.
 func WithAPIKey(key string) Option {
 	return func(c *Client) { c.apiKey = key }
+}
+
+// WithMetricsToken makes Metrics send `Authorization: Bearer token`: the
+// server's metrics token (OMNIVIBE_METRICS_TOKEN), which no other request
+// carries.
+func WithMetricsToken(token string) Option {
+	return func(c *Client) { c.metricsToken = token }
 }
 
 // WithUserAgent sets the User-Agent header of every request.
@@ -160,7 +169,7 @@ func (c *Client) send(ctx context.Context, method, path string, header http.Head
 	if c.apiKey != "" {
 		h.Set("X-API-Key", c.apiKey)
 	}
-	if token, _ := c.Tokens(); token != "" {
+	if token, _ := c.Tokens(); token != "" && h.Get("Authorization") == "" { // a caller's own (the metrics token) wins
 		h.Set("Authorization", "Bearer "+token)
 	}
 

@@ -24,9 +24,18 @@ const password = "Passw0rd-ok"
 // cache) through httptest, wrapped by wrap when it is not nil.
 func newAPI(t *testing.T, wrap func(http.Handler) http.Handler) string {
 	t.Helper()
+	return newAPIWith(t, nil, wrap)
+}
+
+// newAPIWith is newAPI with the configuration changed by edit first.
+func newAPIWith(t *testing.T, edit func(*config.Config), wrap func(http.Handler) http.Handler) string {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg := config.Default()
 	cfg.DataDir, cfg.PasswordCost, cfg.PasswordHash = t.TempDir(), 4, "bcrypt"
+	if edit != nil {
+		edit(&cfg)
+	}
 	a, err := app.New(context.Background(), cfg, log)
 	if err != nil {
 		t.Fatal(err)

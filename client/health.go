@@ -25,9 +25,15 @@ func (c *Client) Health(ctx context.Context) (Health, error) {
 // kilobytes; more is not a metrics page.
 const maxMetricsBody = 8 << 20
 
-// Metrics returns the Prometheus text exposition of GET /metrics.
+// Metrics returns the Prometheus text exposition of GET /metrics. The API's
+// address serves it only to the bearer of the server's metrics token
+// (WithMetricsToken); without one it answers 404.
 func (c *Client) Metrics(ctx context.Context) (string, error) {
-	resp, err := c.send(ctx, http.MethodGet, "/metrics", nil, nil)
+	var header http.Header
+	if c.metricsToken != "" {
+		header = http.Header{"Authorization": {"Bearer " + c.metricsToken}}
+	}
+	resp, err := c.send(ctx, http.MethodGet, "/metrics", header, nil)
 	if err != nil {
 		return "", err
 	}

@@ -120,12 +120,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("start workers: %w", err)
 	}
 	defer a.StartBackups(ctx, cfg)()
-	if cfg.Metrics && cfg.MetricsAddr != "" {
+	switch {
+	case cfg.Metrics && cfg.MetricsAddr != "":
 		stopMetrics, err := serveMetrics(cfg, a, log)
 		if err != nil {
 			return err
 		}
 		defer stopMetrics()
+	case cfg.Metrics && cfg.MetricsToken == "":
+		// Anyone can reach the API's address: it serves /metrics only to
+		// the bearer of a token, so without one they are served nowhere.
+		log.Warn("metrics are recorded but not served: set OMNIVIBE_METRICS_ADDR (a listener of their own) or OMNIVIBE_METRICS_TOKEN (a bearer token on the API's address)")
 	}
 	if cfg.PprofAddr != "" {
 		stopPprof, err := servePprof(cfg.PprofAddr, log)

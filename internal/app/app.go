@@ -29,6 +29,7 @@ import (
 	"github.com/omnivibepro/omnivibe/internal/sqlite"
 	"github.com/omnivibepro/omnivibe/internal/telemetry"
 	"github.com/omnivibepro/omnivibe/internal/tracedstore"
+	"github.com/omnivibepro/omnivibe/internal/web"
 	"github.com/omnivibepro/omnivibe/internal/webhook"
 )
 
@@ -127,7 +128,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *App, err 
 	if a.Redis != nil {
 		a.RateLimits = ratelimit.NewRedis(a.Redis.Client(), ratelimit.RedisOptions{Prefix: cfg.RedisPrefix, Logger: log})
 	}
-	a.API = httpapi.New(a.Service, httpapi.Config{MaxBodyBytes: cfg.MaxBodyBytes, CORSOrigins: cfg.CORSOrigins, TrustProxy: cfg.TrustProxy,
+	sessionKey, err := web.KeyFromSecret(secret)
+	if err != nil {
+		return nil, err
+	}
+	a.API = httpapi.New(a.Service, httpapi.Config{MaxBodyBytes: cfg.MaxBodyBytes, CORSOrigins: cfg.CORSOrigins, TrustProxy: cfg.TrustProxy, SessionKey: sessionKey,
 		Metrics: a.Metrics, ServeMetrics: cfg.MetricsAddr == "", MetricsToken: cfg.MetricsToken, Tracing: a.Tracing,
 		AccessLog: cfg.AccessLog, RateLimits: rateLimits(cfg, a.RateLimits)}, log)
 	return a, nil

@@ -34,6 +34,7 @@ func start(t *testing.T, mutate func(*config.Config)) started {
 	t.Helper()
 	cfg := config.Default()
 	cfg.DataDir, cfg.PasswordCost, cfg.PasswordHash, cfg.Workers = t.TempDir(), 4, "bcrypt", 2
+	cfg.MetricsToken = metricsToken
 	if mutate != nil {
 		mutate(&cfg)
 	}

@@ -14,9 +14,15 @@ import (
 	"github.com/omnivibepro/omnivibe/internal/config"
 )
 
+// testMetricsToken is the metrics token of the tests' apps (startApp): the
+// API's address serves /metrics to its bearer only.
+const testMetricsToken = "test-metrics-token"
+
 func scrape(t *testing.T, url string) string {
 	t.Helper()
-	res, err := http.Get(url + "/metrics")
+	req, _ := http.NewRequest("GET", url+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+testMetricsToken)
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,6 +99,21 @@ func metric(text, series string) string {
 		}
 	}
 	return ""
+}
+
+// By default (no metrics token, no address of their own) the API's address
+// does not serve /metrics: anyone can reach it, and the metrics show the
+// server's traffic and errors. The probe read them there.
+func TestMetricsNotOnTheAPIAddressByDefault(t *testing.T) {
+	a := startApp(t, func(c *config.Config) { c.MetricsToken = config.Default().MetricsToken })
+	if a.Metrics == nil {
+		t.Fatal("metrics are not recorded by default")
+	}
+	for _, header := range []map[string]string{nil, bearer(""), bearer(testMetricsToken)} {
+		if s := a.call(t, "GET", "/metrics", header, nil, nil); s != 404 {
+			t.Fatalf("/metrics on the API's address without a configured token (%v): %d, want 404", header, s)
+		}
+	}
 }
 
 func TestMetricsOff(t *testing.T) {

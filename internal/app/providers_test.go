@@ -266,9 +266,15 @@ func TestWriterChainRefusalDoesNotFallThrough(t *testing.T) {
 	}
 }
 
+// metricsToken is the metrics token of the apps start makes: the API's
+// address serves /metrics to its bearer only.
+const metricsToken = "test-metrics-token"
+
 func scrapeMetrics(t *testing.T, base string) string {
 	t.Helper()
-	res, err := http.Get(base + "/metrics")
+	req, _ := http.NewRequest("GET", base+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+metricsToken)
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,15 +9,16 @@ import (
 )
 
 // TestReplicasShareTheFailedLoginLimit: two replicas on one Redis count
-// failed logins in one bucket per email. Guesses spread over the replicas get
-// the configured number in all (in process, each replica would allow that
-// many of its own), then both refuse every login to the email, even with the
-// right password; logins that succeed count on neither.
+// failed logins in one bucket per email and client address. Guesses spread
+// over the replicas get the configured number in all (in process, each
+// replica would allow that many of its own), then both refuse every login to
+// the email from that address, even with the right password; logins that
+// succeed count on neither.
 func TestReplicasShareTheFailedLoginLimit(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	cfg := scaledOut(t)
-	cfg.LoginFailuresPerEmail = 4
+	cfg.LoginFailuresPerEmailAddress = 4
 	base1, a1 := replica(t, cfg)
 	base2, _ := replica(t, cfg)
 	if a1.RateLimits == nil {
@@ -33,7 +34,7 @@ func TestReplicasShareTheFailedLoginLimit(t *testing.T) {
 			t.Fatalf("login %d: %v", i+1, err)
 		}
 	}
-	for i := range cfg.LoginFailuresPerEmail {
+	for i := range cfg.LoginFailuresPerEmailAddress {
 		if _, err := replicas[i%2].Login(ctx, email, "Wrong-guess1"); !client.IsCode(err, omnivibe.CodeUnauthorized) {
 			t.Fatalf("guess %d through replica %d: got %v, want unauthorized", i+1, i%2+1, err)
 		}
@@ -43,7 +44,7 @@ func TestReplicasShareTheFailedLoginLimit(t *testing.T) {
 			var e *client.Error
 			_, err := c.Login(ctx, email, pw)
 			if !client.IsCode(err, omnivibe.CodeRateLimited) || !asClientError(err, &e) || e.RetryAfter <= 0 {
-				t.Fatalf("replica %d after %d shared failures: got %v, want rate_limited with Retry-After", i+1, cfg.LoginFailuresPerEmail, err)
+				t.Fatalf("replica %d after %d shared failures: got %v, want rate_limited with Retry-After", i+1, cfg.LoginFailuresPerEmailAddress, err)
 			}
 		}
 	}

@@ -97,8 +97,11 @@ func rateLimits(cfg config.Config, shared *ratelimit.Redis) httpapi.RateLimits {
 	if cfg.RateLimitCredential > 0 {
 		l.Credential = limiter("credential", ratelimit.Limit{Rate: float64(cfg.RateLimitCredential), Burst: cfg.RateLimitCredentialBurst})
 	}
+	if cfg.LoginFailuresPerEmailAddress > 0 {
+		l.LoginEmailAddress = limiter("login_email_address", ratelimit.PerWindow(cfg.LoginFailuresPerEmailAddress, cfg.LoginFailuresEmailAddressWindow))
+	}
 	if cfg.LoginFailuresPerEmail > 0 {
-		l.LoginEmail = limiter("login_email", ratelimit.PerWindow(cfg.LoginFailuresPerEmail, cfg.LoginFailuresWindow))
+		l.LoginEmail = limiter("login_email", ratelimit.PerWindow(cfg.LoginFailuresPerEmail, cfg.LoginFailuresEmailWindow))
 	}
 	if cfg.LoginFailuresPerIP > 0 {
 		l.LoginIP = limiter("login_ip", ratelimit.PerWindow(cfg.LoginFailuresPerIP, cfg.LoginFailuresWindow))

@@ -138,6 +138,7 @@ func startApp(t *testing.T, edit func(*config.Config)) *testApp {
 	cfg.DataDir = t.TempDir()
 	cfg.PasswordCost, cfg.PasswordHash = 4, "bcrypt"
 	cfg.LogLevel = "debug"
+	cfg.MetricsToken = testMetricsToken
 	if edit != nil {
 		edit(&cfg)
 	}

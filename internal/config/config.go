@@ -119,10 +119,12 @@ type Config struct {
 	// Metrics serves Prometheus metrics at /metrics. Default true. (OMNIVIBE_METRICS, --metrics)
 	Metrics bool
 	// MetricsAddr serves /metrics on this address instead of the API's, for a
-	// port only the scraper reaches. Default empty (the API's address). (OMNIVIBE_METRICS_ADDR, --metrics-addr)
+	// port only the scraper reaches. Default empty: the API's address, with
+	// MetricsToken only. (OMNIVIBE_METRICS_ADDR, --metrics-addr)
 	MetricsAddr string
-	// MetricsToken, when set, must be sent as "Authorization: Bearer <token>"
-	// to read /metrics. Environment only. (OMNIVIBE_METRICS_TOKEN)
+	// MetricsToken must be sent as "Authorization: Bearer <token>" to read
+	// /metrics. The API's address serves /metrics only with one, since anyone
+	// can reach it. Environment only. (OMNIVIBE_METRICS_TOKEN)
 	MetricsToken string
 	// PprofAddr serves Go's profiler (net/http/pprof) on this loopback
 	// address, to profile the server under the load it really gets.
@@ -150,13 +152,25 @@ type Config struct {
 	RateLimitCredential int
 	// RateLimitCredentialBurst is how many of those may come at once. Default 50000. (OMNIVIBE_RATE_LIMIT_CREDENTIAL_BURST, --rate-limit-credential-burst)
 	RateLimitCredentialBurst int
-	// LoginFailuresPerEmail is how many failed logins an email may have per
-	// LoginFailuresWindow before logins to it answer 429; 0 turns it off.
-	// Default 5. (OMNIVIBE_LOGIN_FAILURES_PER_EMAIL, --login-failures-per-email)
+	// LoginFailuresPerEmailAddress is how many failed logins an email may
+	// have from one client address per LoginFailuresEmailAddressWindow before
+	// logins to it from that address answer 429; 0 turns it off. Default 5.
+	// (OMNIVIBE_LOGIN_FAILURES_PER_EMAIL_ADDRESS, --login-failures-per-email-address)
+	LoginFailuresPerEmailAddress int
+	// LoginFailuresEmailAddressWindow is its window. Default 1h.
+	// (OMNIVIBE_LOGIN_FAILURES_EMAIL_ADDRESS_WINDOW, --login-failures-email-address-window)
+	LoginFailuresEmailAddressWindow time.Duration
+	// LoginFailuresPerEmail is the ceiling of an email's failed logins from
+	// every address together, per LoginFailuresEmailWindow; 0 turns it off.
+	// Default 200. (OMNIVIBE_LOGIN_FAILURES_PER_EMAIL, --login-failures-per-email)
 	LoginFailuresPerEmail int
-	// LoginFailuresPerIP is the same for one client address. Default 50. (OMNIVIBE_LOGIN_FAILURES_PER_IP, --login-failures-per-ip)
+	// LoginFailuresEmailWindow is its window. Default 24h.
+	// (OMNIVIBE_LOGIN_FAILURES_EMAIL_WINDOW, --login-failures-email-window)
+	LoginFailuresEmailWindow time.Duration
+	// LoginFailuresPerIP is how many failed logins one client address may
+	// have over every email per LoginFailuresWindow. Default 50. (OMNIVIBE_LOGIN_FAILURES_PER_IP, --login-failures-per-ip)
 	LoginFailuresPerIP int
-	// LoginFailuresWindow is the window of the failed-login limits. Default 15m. (OMNIVIBE_LOGIN_FAILURES_WINDOW, --login-failures-window)
+	// LoginFailuresWindow is the window of the per-address limit. Default 15m. (OMNIVIBE_LOGIN_FAILURES_WINDOW, --login-failures-window)
 	LoginFailuresWindow time.Duration
 	// RateLimitMaxKeys bounds the buckets each limit keeps in memory. Default 100000. (OMNIVIBE_RATE_LIMIT_MAX_KEYS, --rate-limit-max-keys)
 	RateLimitMaxKeys int
@@ -210,7 +224,7 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 		{"webhooks-allow-private", "OMNIVIBE_WEBHOOKS_ALLOW_PRIVATE", "false", "let webhook deliveries reach private network addresses", &c.WebhooksAllowPrivate},
 
 		{"metrics", "OMNIVIBE_METRICS", "true", "serve Prometheus metrics at /metrics", &c.Metrics},
-		{"metrics-addr", "OMNIVIBE_METRICS_ADDR", "", "serve /metrics on this address instead of the API's", &c.MetricsAddr},
+		{"metrics-addr", "OMNIVIBE_METRICS_ADDR", "", "serve /metrics on this address (else on the API's, only with OMNIVIBE_METRICS_TOKEN)", &c.MetricsAddr},
 		{"pprof-addr", "OMNIVIBE_PPROF_ADDR", "", "serve Go's profiler (/debug/pprof/) on this loopback address (empty: off)", &c.PprofAddr},
 		{"access-log", "OMNIVIBE_ACCESS_LOG", "true", "log one line per request", &c.AccessLog},
 		{"otlp-endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", "", "OTLP/HTTP base URL to send traces to (empty: tracing off)", &c.OTLPEndpoint},
@@ -219,9 +233,12 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 		{"rate-limit-ip-burst", "OMNIVIBE_RATE_LIMIT_IP_BURST", "200", "burst of the per-address limit", &c.RateLimitIPBurst},
 		{"rate-limit-credential", "OMNIVIBE_RATE_LIMIT_CREDENTIAL", "50000", "requests/s per API key or user (0: off)", &c.RateLimitCredential},
 		{"rate-limit-credential-burst", "OMNIVIBE_RATE_LIMIT_CREDENTIAL_BURST", "50000", "burst of the per-credential limit", &c.RateLimitCredentialBurst},
-		{"login-failures-per-email", "OMNIVIBE_LOGIN_FAILURES_PER_EMAIL", "5", "failed logins per email per window before 429 (0: off)", &c.LoginFailuresPerEmail},
+		{"login-failures-per-email-address", "OMNIVIBE_LOGIN_FAILURES_PER_EMAIL_ADDRESS", "5", "failed logins per email from one client address per its window before 429 (0: off)", &c.LoginFailuresPerEmailAddress},
+		{"login-failures-email-address-window", "OMNIVIBE_LOGIN_FAILURES_EMAIL_ADDRESS_WINDOW", "1h", "window of the per email and address limit", &c.LoginFailuresEmailAddressWindow},
+		{"login-failures-per-email", "OMNIVIBE_LOGIN_FAILURES_PER_EMAIL", "200", "failed logins per email from every address per its window before 429 (0: off)", &c.LoginFailuresPerEmail},
+		{"login-failures-email-window", "OMNIVIBE_LOGIN_FAILURES_EMAIL_WINDOW", "24h", "window of the per-email ceiling", &c.LoginFailuresEmailWindow},
 		{"login-failures-per-ip", "OMNIVIBE_LOGIN_FAILURES_PER_IP", "50", "failed logins per client address per window before 429 (0: off)", &c.LoginFailuresPerIP},
-		{"login-failures-window", "OMNIVIBE_LOGIN_FAILURES_WINDOW", "15m", "window of the failed-login limits", &c.LoginFailuresWindow},
+		{"login-failures-window", "OMNIVIBE_LOGIN_FAILURES_WINDOW", "15m", "window of the per-address limit", &c.LoginFailuresWindow},
 		{"rate-limit-max-keys", "OMNIVIBE_RATE_LIMIT_MAX_KEYS", "100000", "buckets each rate limit keeps in memory", &c.RateLimitMaxKeys},
 		{"backup-keep", "OMNIVIBE_BACKUP_KEEP", "7", "daily backups kept in <data-dir>/backups (0: none)", &c.BackupKeep},
 		{"backup-at", "OMNIVIBE_BACKUP_AT", "03:00", "time of day (UTC, HH:MM) of the daily backup", &c.BackupAt},
@@ -354,10 +371,14 @@ func (c Config) validateOperations() error {
 		return errors.New("rate-limit-ip (OMNIVIBE_RATE_LIMIT_IP) must be 0 or more, with a burst of at least 1")
 	case c.RateLimitCredential < 0 || c.RateLimitCredentialBurst < 0 || c.RateLimitCredential > 0 && c.RateLimitCredentialBurst < 1:
 		return errors.New("rate-limit-credential (OMNIVIBE_RATE_LIMIT_CREDENTIAL) must be 0 or more, with a burst of at least 1")
-	case c.LoginFailuresPerEmail < 0 || c.LoginFailuresPerIP < 0:
-		return errors.New("login-failures-per-email and -per-ip (OMNIVIBE_LOGIN_FAILURES_PER_*) must be 0 or more")
+	case c.LoginFailuresPerEmailAddress < 0 || c.LoginFailuresPerEmail < 0 || c.LoginFailuresPerIP < 0:
+		return errors.New("login-failures-per-email-address, -per-email and -per-ip (OMNIVIBE_LOGIN_FAILURES_PER_*) must be 0 or more")
 	case c.LoginFailuresWindow <= 0:
 		return errors.New("login-failures-window (OMNIVIBE_LOGIN_FAILURES_WINDOW) must be positive")
+	case c.LoginFailuresEmailAddressWindow <= 0:
+		return errors.New("login-failures-email-address-window (OMNIVIBE_LOGIN_FAILURES_EMAIL_ADDRESS_WINDOW) must be positive")
+	case c.LoginFailuresEmailWindow <= 0:
+		return errors.New("login-failures-email-window (OMNIVIBE_LOGIN_FAILURES_EMAIL_WINDOW) must be positive")
 	case c.RateLimitMaxKeys < 1000:
 		return errors.New("rate-limit-max-keys (OMNIVIBE_RATE_LIMIT_MAX_KEYS) must be at least 1000")
 	case c.BackupKeep < 0:

@@ -13,7 +13,9 @@ func TestOperationsDefaults(t *testing.T) {
 	}
 	if !c.Metrics || c.MetricsAddr != "" || !c.AccessLog || c.OTLPEndpoint != "" || c.TraceSampleRatio != 1 ||
 		c.RateLimitIP != 20 || c.RateLimitIPBurst != 200 || c.RateLimitCredential != 50000 ||
-		c.LoginFailuresPerEmail != 5 || c.LoginFailuresPerIP != 50 || c.LoginFailuresWindow != 15*time.Minute ||
+		c.LoginFailuresPerEmailAddress != 5 || c.LoginFailuresEmailAddressWindow != time.Hour ||
+		c.LoginFailuresPerEmail != 200 || c.LoginFailuresEmailWindow != 24*time.Hour ||
+		c.LoginFailuresPerIP != 50 || c.LoginFailuresWindow != 15*time.Minute ||
 		c.BackupKeep != 7 || c.BackupAt != "03:00" || c.PprofAddr != "" {
 		t.Fatalf("defaults: %+v", c)
 	}
@@ -53,6 +55,9 @@ func TestOperationsValidation(t *testing.T) {
 		{map[string]string{"OMNIVIBE_RATE_LIMIT_IP": "-1"}, "OMNIVIBE_RATE_LIMIT_IP"},
 		{map[string]string{"OMNIVIBE_RATE_LIMIT_CREDENTIAL_BURST": "0"}, "OMNIVIBE_RATE_LIMIT_CREDENTIAL"},
 		{map[string]string{"OMNIVIBE_LOGIN_FAILURES_WINDOW": "0s"}, "OMNIVIBE_LOGIN_FAILURES_WINDOW"},
+		{map[string]string{"OMNIVIBE_LOGIN_FAILURES_EMAIL_ADDRESS_WINDOW": "0s"}, "OMNIVIBE_LOGIN_FAILURES_EMAIL_ADDRESS_WINDOW"},
+		{map[string]string{"OMNIVIBE_LOGIN_FAILURES_EMAIL_WINDOW": "-1h"}, "OMNIVIBE_LOGIN_FAILURES_EMAIL_WINDOW"},
+		{map[string]string{"OMNIVIBE_LOGIN_FAILURES_PER_EMAIL_ADDRESS": "-1"}, "OMNIVIBE_LOGIN_FAILURES_PER_"},
 		{map[string]string{"OMNIVIBE_BACKUP_KEEP": "-2"}, "OMNIVIBE_BACKUP_KEEP"},
 		{map[string]string{"OMNIVIBE_BACKUP_AT": "3am"}, "OMNIVIBE_BACKUP_AT"},
 		{map[string]string{"OMNIVIBE_PPROF_ADDR": ":6060"}, "OMNIVIBE_PPROF_ADDR"},

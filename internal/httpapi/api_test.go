@@ -265,7 +265,7 @@ func TestTenancy(t *testing.T) {
 	probes := tenancyProbes(clientID, campaignID, contentID, keyID, owner.userID, taskID)
 	// A webhook (its address refused by the default policy, so nothing
 	// leaves this machine) with one delivery.
-	hookID := h.create(owner.token, "/api/v1/webhooks", map[string]any{"url": "https://127.0.0.1:9/secret", "events": []string{"audio.failed"}})
+	hookID := h.create(owner.token, "/api/v1/webhooks", map[string]any{"url": "https://localhost:9/secret", "events": []string{"audio.failed"}})
 	delivery := h.do(req{method: "POST", path: fmt.Sprintf("/api/v1/webhooks/%v/test", hookID), token: owner.token}).json(t)
 	probes = append(probes, webhookTenancyProbes(hookID, delivery["id"].(float64))...)
 	for _, p := range probes {

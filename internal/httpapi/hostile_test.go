@@ -93,7 +93,7 @@ func TestHostileInput(t *testing.T) {
 	ownKey := h.do(req{method: "POST", path: "/api/v1/auth/api-keys", token: attacker.token, body: map[string]any{"name": "k"}}).json(t)["id"].(float64)
 	ownMember := h.create(attacker.token, "/api/v1/account/users", map[string]any{"email": "member-of-attacker@example.com", "name": "M", "password": "Passw0rd!", "role": "member"})
 	h.do(req{method: "PUT", path: "/api/v1/billing/plan", token: attacker.token, body: map[string]any{"plan": "pro"}})
-	ownHook := h.create(attacker.token, "/api/v1/webhooks", map[string]any{"url": "https://127.0.0.1:9/own", "events": []string{"audio.failed"}})
+	ownHook := h.create(attacker.token, "/api/v1/webhooks", map[string]any{"url": "https://localhost:9/own", "events": []string{"audio.failed"}})
 	attackerBefore := snapshot(t, h, attacker.token)
 	ownID := func(path string) string {
 		switch {

@@ -176,12 +176,12 @@ func (s *Server) finishRequest(rec *recorder, r *http.Request) {
 }
 
 // serveMetrics answers GET /metrics: Prometheus text when metrics are served
-// on this address, with the bearer token when one is configured.
+// on this address, to callers with the metrics token only.
 func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) error {
-	if s.cfg.Metrics == nil || !s.cfg.ServeMetrics {
+	if s.cfg.Metrics == nil || !s.cfg.ServeMetrics || s.cfg.MetricsToken == "" {
 		return omnivibe.Errorf(omnivibe.CodeNotFound, "metrics are not served on this address")
 	}
-	if s.cfg.MetricsToken != "" && !bearerMatches(r, s.cfg.MetricsToken) {
+	if !bearerMatches(r, s.cfg.MetricsToken) {
 		return omnivibe.Errorf(omnivibe.CodeUnauthorized, "/metrics needs Authorization: Bearer <metrics token>")
 	}
 	s.metricsHandler.ServeHTTP(w, r)

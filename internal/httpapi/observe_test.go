@@ -42,7 +42,7 @@ func metricValue(text, series string) string {
 }
 
 func TestMetricsByRoutePattern(t *testing.T) {
-	h := newHarness(t, Config{Metrics: telemetry.NewMetrics(), ServeMetrics: true})
+	h := newHarness(t, Config{Metrics: telemetry.NewMetrics(), ServeMetrics: true, MetricsToken: "scrape-token-123"})
 	a := h.register("metrics")
 	clientID := h.create(a.token, "/api/v1/clients", map[string]any{"name": "C"})
 	for i := 0; i < 3; i++ {
@@ -53,7 +53,7 @@ func TestMetricsByRoutePattern(t *testing.T) {
 	h.do(req{method: "GET", path: "/api/v1/no/such/route/42"})
 	h.do(req{method: "BREW", path: "/api/v1/campaigns"})
 
-	text := scrape(t, h, "")
+	text := scrape(t, h, "scrape-token-123")
 	for series, want := range map[string]string{
 		`omnivibe_http_requests_total{method="GET",route="/api/v1/clients/{id}",status_class="2xx"}`:                 "3",
 		`omnivibe_http_requests_total{method="GET",route="/api/v1/clients/{id}",status_class="4xx"}`:                 "1",
@@ -93,8 +93,9 @@ func TestMetricsProtection(t *testing.T) {
 	if !strings.Contains(scrape(t, h, "scrape-token-123"), "omnivibe_http_requests_total") {
 		t.Fatal("the right token does not read the metrics")
 	}
-	// Served on another address, or off: not found here.
-	for _, cfg := range []Config{{Metrics: telemetry.NewMetrics()}, {}} {
+	// Served on another address, or off, or without a token to require:
+	// not found here. Anyone can reach the API's address.
+	for _, cfg := range []Config{{Metrics: telemetry.NewMetrics()}, {}, {Metrics: telemetry.NewMetrics(), ServeMetrics: true}} {
 		if res := newHarness(t, cfg).do(req{method: "GET", path: "/metrics"}); res.status != 404 {
 			t.Errorf("/metrics not served here: %d", res.status)
 		}
@@ -191,7 +192,7 @@ func BenchmarkRouteMetrics(b *testing.B) {
 // the access log on (to a discarding handler that still formats lines).
 func BenchmarkListCampaignsObserved(b *testing.B) {
 	h, a, clientID := benchHarness(b)
-	h.api = New(h.svc, Config{Metrics: telemetry.NewMetrics(), ServeMetrics: true, AccessLog: true}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	h.api = New(h.svc, Config{Metrics: telemetry.NewMetrics(), ServeMetrics: true, MetricsToken: "scrape-token-123", AccessLog: true}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	for i := 0; i < 20; i++ {
 		h.create(a.token, "/api/v1/campaigns", map[string]any{"client_id": clientID, "name": fmt.Sprint("c", i)})
 	}

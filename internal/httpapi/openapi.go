@@ -181,7 +181,8 @@ var schemas = schema{
 		"title": nullable(strLen(0, 200, "")), "topic": strLen(1, 500, "required on create"),
 		"platform": enum(omnivibe.Platforms, "required on create unless the campaign has one"), "language": enum(omnivibe.Languages, "default ko"),
 		"target_duration": intRange(10, 600, "default: the campaign's, else 60"), "target_audience": nullable(strLen(0, 200, "")),
-		"keywords": array(strLen(1, omnivibe.MaxKeywordLength, "")), "publish_date": nullable(date("")),
+		"keywords": schema{"type": "array", "items": strLen(1, omnivibe.MaxKeywordLength, ""), "maxItems": omnivibe.MaxKeywords,
+			"description": "at most " + strconv.Itoa(omnivibe.MaxKeywords) + " items as sent, of 1-" + strconv.Itoa(omnivibe.MaxKeywordLength) + " characters once trimmed; blanks and repeats are dropped"}, "publish_date": nullable(date("")),
 		"status": enum([]string{"draft", "published", "archived"}, "the server sets script_generated and audio_generated"),
 	}),
 	"ContentPage": page("contents", "Content"),
@@ -373,7 +374,7 @@ var operations = map[string]operation{
 	"GET /docs":         {summary: "This document, for people", tag: "operations", ok: 200, content: "text/html"},
 	"GET /docs/{asset}": {summary: "Assets of /docs", tag: "operations", ok: 200, content: "text/plain",
 		params: []schema{{"name": "asset", "in": "path", "required": true, "schema": schema{"type": "string"}}}, errors: []int{404}},
-	"GET /metrics": {summary: "Prometheus metrics (text format); 404 when served on another address (OMNIVIBE_METRICS_ADDR) or off; 401 without the metrics token when one is set",
+	"GET /metrics": {summary: "Prometheus metrics (text format), to the bearer of the metrics token (OMNIVIBE_METRICS_TOKEN) only; 404 when no token is set, when served on another address (OMNIVIBE_METRICS_ADDR) or off",
 		tag: "operations", ok: 200, content: "text/plain", errors: []int{401, 404}},
 
 	"POST /api/v1/auth/register": {summary: "Create an account (plan free) and its owner, signed in", tag: "auth", body: "Registration", ok: 201, resp: "TokenPair", errors: []int{409}, busy: passwordQueue},

@@ -22,18 +22,26 @@ type RateLimits struct {
 	IP ratelimit.Limiter
 	// Credential limits each API key, and each user signed in with tokens.
 	Credential ratelimit.Limiter
-	// LoginEmail and LoginIP count failed logins per email and per client
-	// address; a login that succeeds does not count.
-	LoginEmail ratelimit.Limiter
-	LoginIP    ratelimit.Limiter
+	// The failed-login limits, as OWASP's Authentication Cheat Sheet has
+	// them: LoginEmailAddress counts the failures of one email from one
+	// client address, the tight limit that stops guessing from one place
+	// without locking the owner out of every other; LoginEmail counts an
+	// email's failures from every address together, a slower ceiling for
+	// guessing spread over many addresses; LoginIP counts one address's
+	// failures over every email (password spraying). A login that succeeds
+	// counts on none.
+	LoginEmailAddress ratelimit.Limiter
+	LoginEmail        ratelimit.Limiter
+	LoginIP           ratelimit.Limiter
 }
 
 // Names of the limits, in 429 messages and the rate_limited_total metric.
 const (
-	limitIP         = "ip"
-	limitCredential = "credential"
-	limitLoginEmail = "login_email"
-	limitLoginIP    = "login_ip"
+	limitIP                = "ip"
+	limitCredential        = "credential"
+	limitLoginEmail        = "login_email"
+	limitLoginEmailAddress = "login_email_address"
+	limitLoginIP           = "login_ip"
 )
 
 // allow takes one token of key's bucket in l, sets the X-RateLimit headers,
@@ -83,10 +91,11 @@ func (s *Server) limitCredential(w http.ResponseWriter, r *http.Request, p servi
 }
 
 // guardLogin runs a login attempt under the failed-login limits. Each attempt
-// takes a token per email and per address before the password is checked, so
-// that parallel guesses cannot slip past the limit; an attempt that succeeds
-// gives them back. While either bucket is empty, logins answer 429 without
-// checking the password at all.
+// takes a token of each bucket (the address's, the email's from this
+// address, the email's) before the password is checked, so that parallel
+// guesses cannot slip past a limit; an attempt that succeeds gives them back.
+// While any of them is empty, logins answer 429 without checking the
+// password at all.
 func (s *Server) guardLogin(w http.ResponseWriter, r *http.Request, email string, attempt func() error) error {
 	type taken struct {
 		l   ratelimit.Limiter
@@ -100,23 +109,29 @@ func (s *Server) guardLogin(w http.ResponseWriter, r *http.Request, email string
 			}
 		}
 	}
-	if l := s.cfg.RateLimits.LoginIP; l != nil {
-		key := s.clientAddress(r)
-		if err := s.allow(w, r, l, limitLoginIP, key); err != nil {
-			return err
-		}
-		took = append(took, taken{l, key})
+	address := s.clientAddress(r)
+	email = omnivibe.NormalizeEmail(email)
+	if len(email) > 254 {
+		email = email[:254] // longer is never an account: it fails like any other
 	}
-	if l := s.cfg.RateLimits.LoginEmail; l != nil {
-		key := omnivibe.NormalizeEmail(email)
-		if len(key) > 254 {
-			key = key[:254] // longer is never an account: it fails like any other
+	for _, b := range []struct {
+		l         ratelimit.Limiter
+		name, key string
+	}{
+		{s.cfg.RateLimits.LoginIP, limitLoginIP, address},
+		// A client address (an IP, or an IPv6 /64) holds no space, so the
+		// pair's key is unambiguous.
+		{s.cfg.RateLimits.LoginEmailAddress, limitLoginEmailAddress, address + " " + email},
+		{s.cfg.RateLimits.LoginEmail, limitLoginEmail, email},
+	} {
+		if b.l == nil {
+			continue
 		}
-		if err := s.allow(w, r, l, limitLoginEmail, key); err != nil {
+		if err := s.allow(w, r, b.l, b.name, b.key); err != nil {
 			refund() // a refused attempt takes nothing
 			return err
 		}
-		took = append(took, taken{l, key})
+		took = append(took, taken{b.l, b.key})
 	}
 	err := attempt()
 	// A login refused as busy, or abandoned by its client, never had its

@@ -3,10 +3,13 @@ package httpapi
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/omnivibepro/omnivibe/internal/cache/redistest"
 	"github.com/omnivibepro/omnivibe/internal/ratelimit"
+	"github.com/redis/go-redis/v9"
 )
 
 // wantRateLimited checks a 429 against the contract: body, action and the
@@ -100,44 +103,99 @@ func TestRateLimitPerCredential(t *testing.T) {
 	}
 }
 
+// limiterBackends make the limiters of a test in process and in Redis (run
+// when OMNIVIBE_TEST_REDIS_URL is set, under a key prefix of the test's own):
+// the failed-login policy is the same on both.
+var limiterBackends = []struct {
+	name string
+	make func(t *testing.T) func(name string, l ratelimit.Limit) ratelimit.Limiter
+}{
+	{"in process", func(t *testing.T) func(string, ratelimit.Limit) ratelimit.Limiter {
+		return func(_ string, l ratelimit.Limit) ratelimit.Limiter {
+			return ratelimit.NewMemory(l, ratelimit.MemoryOptions{})
+		}
+	}},
+	{"Redis", func(t *testing.T) func(string, ratelimit.Limit) ratelimit.Limiter {
+		url := redistest.URL(t)
+		prefix := redistest.Prefix(t, url)
+		opts, err := redis.ParseURL(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		client := redis.NewClient(opts)
+		t.Cleanup(func() { client.Close() })
+		store := ratelimit.NewRedis(client, ratelimit.RedisOptions{Prefix: prefix})
+		return func(name string, l ratelimit.Limit) ratelimit.Limiter { return store.Limiter(name, l, nil) }
+	}},
+}
+
+// TestFailedLoginLimits: guesses from one address lock the email out from
+// that address only, so the owner signs in from a clean one (the probe's
+// five guesses used to lock the email out from everywhere); guesses spread
+// over addresses meet the email's slower ceiling; one address guessing many
+// emails meets its own limit.
 func TestFailedLoginLimits(t *testing.T) {
-	window := time.Hour
-	h := newHarness(t, Config{RateLimits: RateLimits{
-		LoginEmail: ratelimit.NewMemory(ratelimit.PerWindow(3, window), ratelimit.MemoryOptions{}),
-		LoginIP:    ratelimit.NewMemory(ratelimit.PerWindow(6, window), ratelimit.MemoryOptions{}),
-	}})
-	victim, bystander := h.register("victim"), h.register("bystander")
-	login := func(email, password, addr string) response {
-		return h.do(req{method: "POST", path: "/api/v1/auth/login", body: map[string]any{"email": email, "password": password}, remoteAddr: addr})
-	}
-	// Successful logins never count.
-	for i := 0; i < 10; i++ {
-		if res := login(victim.email, "Passw0rd!", ""); res.status != 200 {
-			t.Fatalf("login %d: %d", i, res.status)
-		}
-	}
-	for i := 0; i < 3; i++ {
-		if res := login(victim.email, "Wrong-guess1", ""); res.status != 401 {
-			t.Fatalf("guess %d: %d", i, res.status)
-		}
-	}
-	// The email is locked: even the right password is not checked, from any
-	// address, and the email's case does not matter.
-	wantRateLimited(t, login(victim.email, "Passw0rd!", ""), 3)
-	wantRateLimited(t, login(" "+victim.email+" ", "Passw0rd!", "198.51.100.7:1234"), 3)
-	// Another account from the same address still works, until the address
-	// has failed too often.
-	if res := login(bystander.email, "Passw0rd!", ""); res.status != 200 {
-		t.Fatalf("bystander: %d %s", res.status, res.body)
-	}
-	for i := 0; i < 3; i++ {
-		if res := login(fmt.Sprintf("nobody-%d@example.com", i), "Wrong-guess1", ""); res.status != 401 {
-			t.Fatalf("spray %d: %d", i, res.status)
-		}
-	}
-	wantRateLimited(t, login(bystander.email, "Passw0rd!", ""), 6)
-	if res := login(bystander.email, "Passw0rd!", "198.51.100.7:1234"); res.status != 200 {
-		t.Fatalf("bystander from another address: %d", res.status)
+	for _, backend := range limiterBackends {
+		t.Run(backend.name, func(t *testing.T) {
+			limiter := backend.make(t)
+			window := time.Hour
+			h := newHarness(t, Config{RateLimits: RateLimits{
+				LoginEmailAddress: limiter(limitLoginEmailAddress, ratelimit.PerWindow(3, window)),
+				LoginEmail:        limiter(limitLoginEmail, ratelimit.PerWindow(8, 24*window)),
+				LoginIP:           limiter(limitLoginIP, ratelimit.PerWindow(6, window)),
+			}})
+			victim, bystander := h.register("victim"), h.register("bystander")
+			login := func(email, password, addr string) response {
+				return h.do(req{method: "POST", path: "/api/v1/auth/login", body: map[string]any{"email": email, "password": password}, remoteAddr: addr})
+			}
+			const attacker, owner = "198.51.100.66:4000", "203.0.113.10:5000"
+			// Successful logins never count.
+			for i := 0; i < 10; i++ {
+				if res := login(victim.email, "Passw0rd!", attacker); res.status != 200 {
+					t.Fatalf("login %d: %d", i, res.status)
+				}
+			}
+			for i := 0; i < 3; i++ {
+				if res := login(victim.email, "Wrong-guess1", attacker); res.status != 401 {
+					t.Fatalf("guess %d: %d", i, res.status)
+				}
+			}
+			// From the attacker's address the email is locked, even with the
+			// right password and another spelling of the email...
+			wantRateLimited(t, login(victim.email, "Passw0rd!", attacker), 3)
+			if res := login(" "+strings.ToUpper(victim.email)+" ", "Passw0rd!", attacker); res.status != 429 || !strings.Contains(res.json(t)["message"].(string), "login email address limit") {
+				t.Fatalf("another spelling from the attacker's address: %d %s", res.status, res.body)
+			}
+			// ...but the owner, from a clean address, signs in.
+			if res := login(victim.email, "Passw0rd!", owner); res.status != 200 {
+				t.Fatalf("the owner from a clean address after the attacker's guesses: %d %s", res.status, res.body)
+			}
+			// Guesses spread over addresses meet the email's ceiling (8):
+			// three already (the owner's success took none), then 3 + 2 from
+			// two more addresses.
+			for i, addr := range []string{"198.51.100.67:1", "198.51.100.67:1", "198.51.100.67:1", "198.51.100.68:1", "198.51.100.68:1"} {
+				if res := login(victim.email, "Wrong-guess1", addr); res.status != 401 {
+					t.Fatalf("spread guess %d: %d %s", i, res.status, res.body)
+				}
+			}
+			res := login(victim.email, "Passw0rd!", "203.0.113.11:1")
+			wantRateLimited(t, res, 8)
+			if !strings.Contains(res.json(t)["message"].(string), "login email limit") {
+				t.Fatalf("ceiling: %s", res.body)
+			}
+			// One address guessing many emails meets its own limit (6): the
+			// attacker's address has three failures, three more emails...
+			for i := 0; i < 3; i++ {
+				if res := login(fmt.Sprintf("nobody-%d@example.com", i), "Wrong-guess1", attacker); res.status != 401 {
+					t.Fatalf("spray %d: %d", i, res.status)
+				}
+			}
+			// ...and then even another account's right password from it waits.
+			wantRateLimited(t, login(bystander.email, "Passw0rd!", attacker), 6)
+			if res := login(bystander.email, "Passw0rd!", owner); res.status != 200 {
+				t.Fatalf("bystander from another address: %d", res.status)
+			}
+		})
 	}
 }
 

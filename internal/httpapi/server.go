@@ -4,6 +4,7 @@
 package httpapi
 
 import (
+	"crypto/rand"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -32,10 +33,13 @@ type Config struct {
 
 	// Metrics records every request; nil records nothing.
 	Metrics *telemetry.Metrics
-	// ServeMetrics serves Metrics at GET /metrics on the API's address;
-	// otherwise /metrics is not found here (served elsewhere, or not at all).
+	// ServeMetrics serves Metrics at GET /metrics on the API's address, to
+	// callers with MetricsToken only: anyone can reach the API's address, and
+	// the metrics show its traffic and errors. Without a token, or without
+	// ServeMetrics, /metrics is not found here (served on a listener of its
+	// own, MetricsHandler, or not at all).
 	ServeMetrics bool
-	// MetricsToken, when set, is the bearer token /metrics requires.
+	// MetricsToken is the bearer token /metrics requires.
 	MetricsToken string
 	// Tracing makes a span per request; nil makes none.
 	Tracing *telemetry.Tracing
@@ -43,6 +47,10 @@ type Config struct {
 	AccessLog bool
 	// RateLimits are the request limits; the zero value limits nothing.
 	RateLimits RateLimits
+	// SessionKey signs the studio's CSRF tokens, binding each to its
+	// session; replicas must share it (the app derives it from the server
+	// secret). Default: a random key of this process.
+	SessionKey []byte
 }
 
 // Server serves the API.
@@ -91,7 +99,12 @@ func New(svc *service.Service, cfg Config, log *slog.Logger) *Server {
 	if err != nil {
 		panic("studio assets: " + err.Error()) // embedded at build time: only a broken build gets here
 	}
-	s.studio, s.sessions = studio, web.Sessions{Secure: s.secureRequest}
+	if len(cfg.SessionKey) == 0 {
+		cfg.SessionKey = make([]byte, 32)
+		_, _ = rand.Read(cfg.SessionKey) // crypto/rand.Read never fails (it panics first)
+		s.cfg.SessionKey = cfg.SessionKey
+	}
+	s.studio, s.sessions = studio, web.Sessions{Secure: s.secureRequest, Key: cfg.SessionKey}
 	s.registerRoutes()
 	return s
 }
@@ -159,7 +172,7 @@ func (s *Server) authenticate(r *http.Request) (service.Principal, error) {
 	if credential == "" {
 		// The studio's session cookie, checked against CSRF on unsafe
 		// methods; its token is resolved like any bearer token below.
-		token, err := web.AccessToken(r)
+		token, err := s.sessions.AccessToken(r)
 		if err != nil {
 			return service.Principal{}, err
 		}

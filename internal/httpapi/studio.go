@@ -35,7 +35,7 @@ func (s *Server) studioAsset(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) studioSignIn(w http.ResponseWriter, r *http.Request) error {
-	if err := web.CheckOrigin(r); err != nil {
+	if err := s.sessions.CheckOrigin(r); err != nil {
 		return err
 	}
 	pair, err := s.signIn(w, r)
@@ -47,7 +47,7 @@ func (s *Server) studioSignIn(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) studioSignUp(w http.ResponseWriter, r *http.Request) error {
-	if err := web.CheckOrigin(r); err != nil {
+	if err := s.sessions.CheckOrigin(r); err != nil {
 		return err
 	}
 	var in omnivibe.Registration
@@ -63,7 +63,7 @@ func (s *Server) studioSignUp(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) studioRefresh(w http.ResponseWriter, r *http.Request) error {
-	token, err := web.RefreshToken(r)
+	token, err := s.sessions.RefreshToken(r)
 	if err != nil {
 		return err
 	}
@@ -77,12 +77,18 @@ func (s *Server) studioRefresh(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) studioSignOut(w http.ResponseWriter, r *http.Request) error {
-	if err := web.CheckOrigin(r); err != nil {
+	if err := s.sessions.CheckOrigin(r); err != nil {
 		return err
 	}
 	// The refresh cookie's login ends on the server too: clearing the
-	// cookies alone would leave a copy of it good for a week.
-	if token, err := web.RefreshToken(r); err == nil {
+	// cookies alone would leave a copy of it good for a week. It ends whether
+	// or not the CSRF header came: a sign-out only takes away, and what it
+	// takes away is the login of the very token the request carries (whoever
+	// holds it could do more with it than end it). Requiring the header
+	// would leave a browser that lost its CSRF cookie unable to sign out,
+	// and clearing the cookies without it would leave the token alive on the
+	// server. Another origin's request was refused above, with nothing done.
+	if token := web.RefreshCookieValue(r); token != "" {
 		if err := s.svc.SignOut(r.Context(), token); err != nil {
 			return err
 		}

@@ -144,6 +144,138 @@ func TestStudioSession(t *testing.T) {
 	}
 }
 
+// studioSignUp signs a new user up through the studio and returns its cookies.
+func studioSignUp(t *testing.T, h *harness, name string, header map[string]string) map[string]*http.Cookie {
+	t.Helper()
+	res := h.do(req{method: "POST", path: "/studio/session/register", header: header,
+		body: map[string]any{"email": name + "@example.com", "password": "Passw0rd!", "name": name, "account_name": name}})
+	if res.status != 201 {
+		t.Fatalf("studio sign-up %s: %d %s", name, res.status, res.body)
+	}
+	return cookiesOf(res)
+}
+
+// The CSRF token is bound to its session: a token the server did not issue
+// for these very cookies is refused, however well the cookie and the header
+// agree (the probe sent a cookie and a header of "aaaa").
+func TestStudioCSRFBoundToSession(t *testing.T) {
+	h := newHarness(t, Config{})
+	a, b := studioSignUp(t, h, "csrf-a", nil), studioSignUp(t, h, "csrf-b", nil)
+	client := map[string]any{"name": "Bound"}
+	post := func(access, csrfCookie, csrfHeader string) response {
+		return h.do(req{method: "POST", path: "/api/v1/clients", body: client, header: map[string]string{
+			"Cookie": web.AccessCookie + "=" + access + "; " + web.CSRFCookie + "=" + csrfCookie, web.CSRFHeader: csrfHeader}})
+	}
+	refresh := func(refreshToken, csrfCookie, csrfHeader string) response {
+		return h.do(req{method: "POST", path: "/studio/session/refresh", header: map[string]string{
+			"Cookie": web.RefreshCookie + "=" + refreshToken + "; " + web.CSRFCookie + "=" + csrfCookie, web.CSRFHeader: csrfHeader}})
+	}
+	aAccess, aRefresh, aCSRF := a[web.AccessCookie].Value, a[web.RefreshCookie].Value, a[web.CSRFCookie].Value
+	bCSRF := b[web.CSRFCookie].Value
+	for name, res := range map[string]response{
+		"aaaa on the API":                             post(aAccess, "aaaa", "aaaa"),
+		"aaaa on refresh":                             refresh(aRefresh, "aaaa", "aaaa"),
+		"another session's token on the API":          post(aAccess, bCSRF, bCSRF),
+		"another session's token on refresh":          refresh(aRefresh, bCSRF, bCSRF),
+		"a token of 32 bytes the server did not make": post(aAccess, strings.Repeat("A", 43), strings.Repeat("A", 43)),
+	} {
+		if res.status != 403 || res.code() != "forbidden" {
+			t.Errorf("%s: %d %s, want 403", name, res.status, res.body)
+		}
+	}
+	if res := post(aAccess, aCSRF, aCSRF); res.status != 201 {
+		t.Fatalf("the session's own token: %d %s", res.status, res.body)
+	}
+	// A refresh issues a new token for the new pair; the old one is done.
+	ref := refresh(aRefresh, aCSRF, aCSRF)
+	if ref.status != 200 {
+		t.Fatalf("refresh: %d %s", ref.status, ref.body)
+	}
+	next := cookiesOf(ref)
+	if next[web.CSRFCookie].Value == aCSRF {
+		t.Fatal("the refreshed session kept its CSRF token")
+	}
+	if res := refresh(next[web.RefreshCookie].Value, aCSRF, aCSRF); res.status != 403 {
+		t.Fatalf("the new refresh token with the old CSRF token: %d", res.status)
+	}
+	if res := post(next[web.AccessCookie].Value, next[web.CSRFCookie].Value, next[web.CSRFCookie].Value); res.status != 201 {
+		t.Fatalf("the new pair: %d %s", res.status, res.body)
+	}
+}
+
+// The Origin check compares the scheme too: a page of https://host is not
+// this server's page when the server is reached over plain HTTP. A proxy's
+// X-Forwarded-Proto counts only when the server trusts its proxy.
+func TestStudioOriginScheme(t *testing.T) {
+	for i, tc := range []struct {
+		name       string
+		trustProxy bool
+		proto      string // X-Forwarded-Proto sent
+		origin     string
+		status     int
+	}{
+		{"http page over http", false, "", "http://example.com", 201},
+		{"https page over http", false, "", "https://example.com", 403},
+		{"https page, proxy not trusted", false, "https", "https://example.com", 403},
+		{"https page behind a trusted TLS proxy", true, "https", "https://example.com", 201},
+		{"http page behind a trusted TLS proxy", true, "https", "http://example.com", 403},
+		{"another port", false, "", "http://example.com:8443", 403},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, Config{TrustProxy: tc.trustProxy})
+			hdr := map[string]string{}
+			if tc.proto != "" {
+				hdr["X-Forwarded-Proto"] = tc.proto
+			}
+			user := "origin-" + itoa(i)
+			cs := studioSignUp(t, h, user, hdr)
+			hdr["Cookie"] = cookieHeader(cs, web.AccessCookie, web.CSRFCookie)
+			hdr[web.CSRFHeader] = cs[web.CSRFCookie].Value
+			hdr["Origin"] = tc.origin
+			if res := h.do(req{method: "POST", path: "/api/v1/clients", body: map[string]any{"name": "O"}, header: hdr}); res.status != tc.status {
+				t.Fatalf("POST: %d %s, want %d", res.status, res.body, tc.status)
+			}
+			signIn := h.do(req{method: "POST", path: "/studio/session", header: map[string]string{"Origin": tc.origin, "X-Forwarded-Proto": tc.proto},
+				body: map[string]any{"email": user + "@example.com", "password": "Passw0rd!"}})
+			if want := map[int]int{201: 200, 403: 403}[tc.status]; signIn.status != want {
+				t.Fatalf("sign-in: %d %s, want %d", signIn.status, signIn.body, want)
+			}
+		})
+	}
+}
+
+// Signing out without the CSRF header still ends the login on the server:
+// clearing the cookies and leaving the refresh token good would end it only
+// in this browser.
+func TestStudioSignOutWithoutCSRFEndsTheLogin(t *testing.T) {
+	h := newHarness(t, Config{})
+	cs := studioSignUp(t, h, "signout", nil)
+	out := h.do(req{method: "DELETE", path: "/studio/session", header: map[string]string{"Cookie": cookieHeader(cs, web.RefreshCookie, web.CSRFCookie)}})
+	if out.status != 204 {
+		t.Fatalf("sign-out: %d %s", out.status, out.body)
+	}
+	for _, name := range []string{web.AccessCookie, web.RefreshCookie, web.CSRFCookie} {
+		if c := cookiesOf(out)[name]; c == nil || c.MaxAge >= 0 {
+			t.Errorf("sign-out leaves %s: %v", name, out.header["Set-Cookie"])
+		}
+	}
+	res := h.do(req{method: "POST", path: "/studio/session/refresh", header: map[string]string{
+		"Cookie": cookieHeader(cs, web.RefreshCookie, web.CSRFCookie), web.CSRFHeader: cs[web.CSRFCookie].Value}})
+	if res.status != 401 {
+		t.Fatalf("refresh with the signed-out token: %d %s, want 401", res.status, res.body)
+	}
+	// A sign-out from another origin does nothing at all.
+	other := studioSignUp(t, h, "signout-other", nil)
+	if res := h.do(req{method: "DELETE", path: "/studio/session", header: map[string]string{"Origin": "https://evil.example",
+		"Cookie": cookieHeader(other, web.RefreshCookie, web.CSRFCookie)}}); res.status != 403 || len(cookiesOf(res)) != 0 {
+		t.Fatalf("sign-out from another origin: %d %v", res.status, res.header["Set-Cookie"])
+	}
+	if res := h.do(req{method: "POST", path: "/studio/session/refresh", header: map[string]string{
+		"Cookie": cookieHeader(other, web.RefreshCookie, web.CSRFCookie), web.CSRFHeader: other[web.CSRFCookie].Value}}); res.status != 200 {
+		t.Fatalf("refresh after a refused sign-out: %d %s", res.status, res.body)
+	}
+}
+
 // TestStudioAssets checks the page and its files: the studio's CSP with no
 // inline script, gzip, ETag revalidation, and the size budget.
 func TestStudioAssets(t *testing.T) {
@@ -265,11 +397,17 @@ func TestSaveScript(t *testing.T) {
 		"order":         {map[string]any{"blocks": []map[string]any{{"type": "body", "text": "a"}, {"type": "body", "text": "b"}, {"type": "cta", "text": "c"}}}, "blocks[0].type"},
 		"empty text":    {map[string]any{"blocks": []map[string]any{{"type": "hook", "text": "a"}, {"type": "body", "text": "  "}, {"type": "cta", "text": "c"}}}, "blocks[1].text"},
 		"no blocks key": {map[string]any{}, "blocks"},
+		// The probe's NUL, which went on to speech.
+		"NUL in a block":    {map[string]any{"blocks": []map[string]any{{"type": "hook", "text": "a"}, {"type": "body", "text": "a\u0000"}, {"type": "cta", "text": "c"}}}, "blocks[1].text"},
+		"escape in a block": {map[string]any{"blocks": []map[string]any{{"type": "hook", "text": "a"}, {"type": "body", "text": "b"}, {"type": "cta", "text": "\u001b[31mc"}}}, "blocks[2].text"},
 	} {
 		res := h.do(req{method: "PUT", path: path, token: a.token, body: bad.body})
 		if res.status != 422 || !strings.Contains(string(res.body), `"field":"`+bad.field+`"`) {
 			t.Errorf("%s: %d %s, want 422 at %s", name, res.status, res.body, bad.field)
 		}
+	}
+	if again := h.do(req{method: "GET", path: path, token: a.token}).json(t); again["script_id"] != sc["script_id"] {
+		t.Fatalf("a refused edit was stored: latest script %v, want %v", again["script_id"], sc["script_id"])
 	}
 	h.do(req{method: "POST", path: "/api/v1/account/users", token: a.token, body: map[string]any{"email": "v-editor@example.com", "name": "V", "password": "Passw0rd!", "role": "viewer"}})
 	viewer := h.do(req{method: "POST", path: "/api/v1/auth/login", body: map[string]any{"email": "v-editor@example.com", "password": "Passw0rd!"}}).json(t)

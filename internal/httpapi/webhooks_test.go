@@ -183,6 +183,7 @@ func TestWebhookRulesAndRoles(t *testing.T) {
 		{"events missing", "POST", "/api/v1/webhooks", owner.token, map[string]any{"url": "https://a.example/"}, 422, "events", "validation_error"},
 		{"events of the wrong type", "POST", "/api/v1/webhooks", owner.token, map[string]any{"url": "https://a.example/", "events": "audio.failed"}, 400, "", "invalid_json"},
 		{"overlap too long", "POST", "/api/v1/webhooks/" + id + "/rotate-secret", owner.token, map[string]any{"overlap_seconds": 8 * 24 * 3600}, 422, "overlap_seconds", "validation_error"},
+		{"moved to a private address", "PATCH", "/api/v1/webhooks/" + id, owner.token, map[string]any{"url": "https://[2002:a00:1::1]/"}, 422, "url", "validation_error"},
 		{"delivery of another webhook", "POST", "/api/v1/webhooks/" + id + "/deliveries/999/retry", owner.token, nil, 404, "", "not_found"},
 	} {
 		res := h.do(req{method: tc.method, path: tc.p, token: tc.token, body: tc.body})
@@ -234,13 +235,28 @@ func TestWebhookDefaultsRefuseLocalReceivers(t *testing.T) {
 			t.Fatalf("%s: %d, want 422: %s", u, res.status, res.body)
 		}
 	}
-	hook := h.createHook(owner.token, tlsSrv.URL+"/hook", "script.generated")
+	// An address is refused when the URL is saved: every form that leads
+	// to this machine or its network, IPv6 forms carrying IPv4 included.
+	for _, u := range []string{"https://127.0.0.1/", "https://[::1]/", "https://[::127.0.0.1]/", "https://[::ffff:127.0.0.1]/",
+		"https://[2002:7f00:1::]/", "https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/", "https://[64:ff9b::a00:1]/", "https://10.0.0.1/",
+		"https://169.254.169.254/"} {
+		res := h.do(req{method: "POST", path: "/api/v1/webhooks", token: owner.token, body: map[string]any{"url": u, "events": []string{"audio.failed"}}})
+		if res.status != 422 || !strings.Contains(string(res.body), `"field":"url"`) || !strings.Contains(string(res.body), "deliveries may reach") {
+			t.Errorf("%s: %d %s, want 422 on url", u, res.status, res.body)
+		}
+	}
+	for _, u := range []string{"https://93.184.216.34/", "https://[2002:5db8:d822::1]/", "https://[64:ff9b::5db8:d822]/"} {
+		h.createHook(owner.token, u, "audio.failed") // public addresses, in each form
+	}
+	// A name is checked where it leads at every delivery.
+	port := tlsSrv.URL[strings.LastIndex(tlsSrv.URL, ":")+1:]
+	hook := h.createHook(owner.token, "https://localhost:"+port+"/hook", "script.generated")
 	res := h.do(req{method: "POST", path: "/api/v1/webhooks/" + itoa(int(hook["id"].(float64))) + "/test", token: owner.token})
 	if res.status != 202 {
 		t.Fatalf("test: %d %s", res.status, res.body)
 	}
 	d := h.waitDelivery(owner.token, hook["id"].(float64), "failed")
-	if e, _ := d["error"].(string); !strings.Contains(e, "address not allowed") || d["next_attempt_at"] != nil {
+	if e, _ := d["error"].(string); !strings.HasPrefix(e, "address not allowed: ") || !strings.HasSuffix(e, " is this machine") || d["next_attempt_at"] != nil {
 		t.Fatalf("delivery %v; want failed for good, address not allowed", d)
 	}
 	select {

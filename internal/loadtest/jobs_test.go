@@ -2,6 +2,8 @@ package loadtest
 
 import (
 	"bytes"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -131,5 +133,27 @@ func TestOpenModelSamplesServerResources(t *testing.T) {
 	}
 	if !strings.Contains(progress.String(), "rss 23.8MB goroutines 12 fds 9") {
 		t.Errorf("no resource line in the progress output:\n%s", progress.String())
+	}
+}
+
+// The resource watcher sends the servers' metrics token, which their
+// /metrics needs on the API's address, and nothing else carries it.
+func TestResourceWatcherSendsTheMetricsToken(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer scrape-token" {
+			http.Error(w, `{"error_code":"not_found","message":"metrics are not served on this address"}`, http.StatusNotFound)
+			return
+		}
+		serveOperational(w, r)
+	}))
+	defer srv.Close()
+	for token, want := range map[string]int{"scrape-token": 0, "": 1} {
+		opts := testOptions(time.Second, 1, srv.URL)
+		opts.MetricsToken = token
+		w := newResourceWatcher(http.DefaultTransport, opts)
+		w.sample(t.Context(), 10*time.Second, HistoryPoint{})
+		if h := w.stats().Hosts[0]; h.Errors != want || len(h.Samples) != 1-want {
+			t.Errorf("token %q: %d errors, %d samples; want %d errors", token, h.Errors, len(h.Samples), want)
+		}
 	}
 }

@@ -29,6 +29,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "loadtest: %v\nRun 'omnivibe loadtest --help' for usage.\n", err)
 		return 2
 	}
+	opts.MetricsToken = os.Getenv("OMNIVIBE_METRICS_TOKEN")
 	return runMain(ctx, opts, stdout, stderr)
 }
 

@@ -21,6 +21,11 @@ type Options struct {
 	// of them in turn, so the load spreads evenly and a user's token is only ever
 	// shown to the replica that issued it.
 	Hosts []string
+	// MetricsToken is the servers' metrics token, which their /metrics needs
+	// on the API's address (the open model reads it). From the environment
+	// only, OMNIVIBE_METRICS_TOKEN as for the server: a command line shows
+	// in ps.
+	MetricsToken string
 	// Users is the number of virtual users (closed model) or of accounts provisioned
 	// before the schedule starts (open model). Default 100.
 	Users int
@@ -167,6 +172,8 @@ Flags:
 
 Open-model runs (--rate) read each server's /metrics every 10 s (RSS,
 goroutines, open files), print them next to the latencies and flag steady growth.
+The API's address serves /metrics only with the server's metrics token: run with
+OMNIVIBE_METRICS_TOKEN set to the servers' (environment only).
 
 Exit status: 0 run finished and every target met; 1 a target was missed or a
 regression gate failed; 2 bad flags or a report could not be written. Ctrl-C stops the run and still

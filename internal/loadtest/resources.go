@@ -124,7 +124,8 @@ func newResourceWatcher(transport http.RoundTripper, opts Options) *resourceWatc
 	w := &resourceWatcher{}
 	hc := &http.Client{Transport: transport, Timeout: min(opts.Timeout, 5*time.Second)}
 	for _, h := range opts.Hosts {
-		w.clients = append(w.clients, client.New(h, client.WithHTTPClient(hc), client.WithUserAgent(userAgent[0])))
+		w.clients = append(w.clients, client.New(h, client.WithHTTPClient(hc), client.WithUserAgent(userAgent[0]),
+			client.WithMetricsToken(opts.MetricsToken)))
 		w.hosts = append(w.hosts, HostResources{Host: h})
 	}
 	return w

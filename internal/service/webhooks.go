@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -36,6 +37,8 @@ type WebhookJob struct {
 // the address policy, bounded in time and size).
 type WebhookSender interface {
 	Send(ctx context.Context, r webhook.Request) webhook.Result
+	// CheckHost refuses a host that is an address the policy refuses.
+	CheckHost(host string) error
 }
 
 // SecretBox keeps signing secrets encrypted at rest (webhook.Box).
@@ -106,6 +109,9 @@ func (s *Service) CreateWebhook(ctx context.Context, p Principal, in omnivibe.We
 	if err := in.Apply(&w, true, s.hooks.cfg.AllowInsecure); err != nil {
 		return w, err
 	}
+	if err := s.checkWebhookHost(w.URL); err != nil {
+		return w, err
+	}
 	secret, err := webhook.NewSecret()
 	if err != nil {
 		return w, err
@@ -128,6 +134,22 @@ func (s *Service) CreateWebhook(ctx context.Context, p Principal, in omnivibe.We
 	})
 	w.Secret = secret
 	return w, err
+}
+
+// checkWebhookHost refuses, when an endpoint is saved, a URL whose host is
+// an address no delivery may reach (a name's addresses can change, so they
+// are checked at every delivery).
+func (s *Service) checkWebhookHost(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil // Apply refused it
+	}
+	if err := s.hooks.sender.CheckHost(u.Hostname()); err != nil {
+		var v omnivibe.Violations
+		v.Add("url", "must lead to an address deliveries may reach: "+webhook.Refusal(err))
+		return v.Err()
+	}
+	return nil
 }
 
 // ListWebhooks returns the account's endpoints, oldest first, without secrets.
@@ -160,6 +182,9 @@ func (s *Service) UpdateWebhook(ctx context.Context, p Principal, id int64, in o
 			return err
 		}
 		if err := in.Apply(&w, false, s.hooks.cfg.AllowInsecure); err != nil {
+			return err
+		}
+		if err := s.checkWebhookHost(w.URL); err != nil {
 			return err
 		}
 		w.UpdatedAt = s.clock()
@@ -523,11 +548,15 @@ func (s *Service) recordAttempt(ctx context.Context, job WebhookJob, d omnivibe.
 	if err != nil {
 		return err
 	}
+	if failure != "" {
+		attrs := []any{"delivery", d.ID, "webhook", d.WebhookID, "err", failure, "retry", retry}
+		if res.Detail != nil { // the network's own words, which the account is not shown
+			attrs = append(attrs, "detail", res.Detail.Error())
+		}
+		s.log.Info("webhook delivery failed", attrs...)
+	}
 	if retry {
 		return fmt.Errorf("%w: %s", ErrWebhookRetry, failure)
-	}
-	if failure != "" {
-		s.log.Info("webhook delivery failed", "delivery", d.ID, "webhook", d.WebhookID, "err", failure)
 	}
 	return nil
 }

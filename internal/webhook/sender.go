@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
+	"syscall"
 	"time"
 )
 
@@ -43,6 +46,7 @@ type Config struct {
 type Sender struct {
 	client    *http.Client
 	userAgent string
+	policy    Policy
 }
 
 // NewSender returns a Sender that connects only where cfg.Policy allows,
@@ -69,7 +73,7 @@ func NewSender(cfg Config) *Sender {
 		IdleConnTimeout:       90 * time.Second,
 		ForceAttemptHTTP2:     true,
 	}
-	return &Sender{userAgent: cfg.UserAgent, client: &http.Client{
+	return &Sender{userAgent: cfg.UserAgent, policy: cfg.Policy, client: &http.Client{
 		Transport: transport,
 		Timeout:   cfg.Timeout,
 		// A redirect is the endpoint's answer, never followed: following it
@@ -77,6 +81,10 @@ func NewSender(cfg Config) *Sender {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
 }
+
+// CheckHost refuses a URL's host that is an address no delivery may reach
+// (see Policy.CheckHost): for the URL's check when it is saved.
+func (s *Sender) CheckHost(host string) error { return s.policy.CheckHost(host) }
 
 // Request is one attempt to deliver a message.
 type Request struct {
@@ -110,8 +118,11 @@ type Result struct {
 	StatusCode int    // 0 when no answer came
 	Body       []byte // the answer's first KeptResponseBytes
 	Duration   time.Duration
-	// Err says what went wrong, without any secret; nil when delivered.
+	// Err says what went wrong, in words for the endpoint's account: without
+	// any secret, and without this server's own network; nil when delivered.
 	Err error
+	// Detail is the network error behind Err, for the server's log only.
+	Detail error
 }
 
 // Send makes one attempt.
@@ -129,7 +140,7 @@ func (s *Sender) Send(ctx context.Context, r Request) Result {
 	started := time.Now()
 	resp, err := s.client.Do(req)
 	if err != nil {
-		res := Result{Outcome: Retry, Duration: time.Since(started), Err: attemptError(err)}
+		res := Result{Outcome: Retry, Duration: time.Since(started), Err: attemptError(err), Detail: err}
 		if errors.Is(err, ErrAddressRefused) {
 			res.Outcome = Failed
 		}
@@ -154,22 +165,96 @@ func (s *Sender) Send(ctx context.Context, r Request) Result {
 	}
 	if readErr != nil && res.Outcome == Failed {
 		res.Err = fmt.Errorf("%w; reading the answer: %v", res.Err, attemptError(readErr))
+		res.Detail = readErr
 	}
 	return res
 }
 
-// attemptError words a transport failure without the request (its URL may
-// carry a token the account put there).
+// attemptError words a transport failure for the account that owns the
+// endpoint: what went wrong, in words of its own side of the network. The
+// error itself stays out of it: it names the request (whose URL may carry a
+// token the account put there) and this server's own network, such as its
+// DNS resolver's address ("dial udp 127.0.0.53:53"). It is in Result.Detail,
+// for the server's log.
 func attemptError(err error) error {
-	var ue interface{ Unwrap() error }
-	if errors.As(err, &ue) {
-		if inner := ue.Unwrap(); inner != nil {
-			err = inner
+	var (
+		dns      *net.DNSError
+		hostname x509.HostnameError
+		unknown  x509.UnknownAuthorityError
+		invalid  x509.CertificateInvalidError
+		verify   *tls.CertificateVerificationError
+		record   tls.RecordHeaderError
+		alert    tls.AlertError
+		errno    syscall.Errno
+		ne       net.Error
+	)
+	switch {
+	case errors.Is(err, ErrAddressRefused):
+		// The address is the one the endpoint's own name or URL gave.
+		return &deliveryError{msg: "address not allowed: " + Refusal(err), cause: ErrAddressRefused}
+	case errors.As(err, &dns):
+		what := "DNS lookup of " + dns.Name + " failed"
+		switch {
+		case dns.IsNotFound:
+			what += ": no such host"
+		case dns.IsTimeout:
+			what += ": timed out"
 		}
+		return &deliveryError{msg: what}
+	case errors.As(err, &hostname):
+		return &deliveryError{msg: "TLS error: the certificate is not valid for " + hostname.Host}
+	case errors.As(err, &unknown):
+		return &deliveryError{msg: "TLS error: the certificate is not signed by a trusted authority"}
+	case errors.As(err, &invalid):
+		if invalid.Reason == x509.Expired {
+			return &deliveryError{msg: "TLS error: the certificate has expired or is not yet valid"}
+		}
+		return &deliveryError{msg: "TLS error: the certificate is not valid"}
+	case errors.As(err, &verify):
+		return &deliveryError{msg: "TLS error: the certificate could not be verified"}
+	case errors.As(err, &record):
+		return &deliveryError{msg: "TLS error: the endpoint did not answer with TLS (is it http://?)"}
+	case errors.As(err, &alert):
+		return &deliveryError{msg: "TLS error: the endpoint refused the handshake"}
+	case errors.As(err, &ne) && ne.Timeout(), errors.Is(err, context.DeadlineExceeded):
+		return &deliveryError{msg: "timed out"}
+	case errors.As(err, &errno) && errno == syscall.ECONNREFUSED:
+		return &deliveryError{msg: "connection refused"}
+	case errors.As(err, &errno) && errno == syscall.ECONNRESET:
+		return &deliveryError{msg: "connection reset by the endpoint"}
+	case errors.As(err, &errno) && (errno == syscall.EHOSTUNREACH || errno == syscall.ENETUNREACH):
+		return &deliveryError{msg: "no route to the endpoint's address"}
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return &deliveryError{msg: "the endpoint closed the connection before answering"}
+	case errors.Is(err, context.Canceled):
+		return &deliveryError{msg: "cancelled (the server is stopping)", cause: context.Canceled}
 	}
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return fmt.Errorf("timed out: %w", err)
+	// Neither a peer's TLS alert nor a plain HTTP answer has an exported type.
+	if strings.Contains(err.Error(), "server gave HTTP response to HTTPS client") {
+		return &deliveryError{msg: "TLS error: the endpoint did not answer with TLS (is it http://?)"}
 	}
-	return err
+	if strings.Contains(err.Error(), "tls: ") {
+		return &deliveryError{msg: "TLS error: the handshake failed"}
+	}
+	return &deliveryError{msg: "connection failed"}
+}
+
+// deliveryError is an attempt's failure as the account reads it. cause is
+// what errors.Is finds in it (ErrAddressRefused), never the network error.
+type deliveryError struct {
+	msg   string
+	cause error
+}
+
+func (e *deliveryError) Error() string { return e.msg }
+func (e *deliveryError) Unwrap() error { return e.cause }
+
+// Refusal is why an address was refused, without ErrAddressRefused's words:
+// "127.0.0.1 is this machine".
+func Refusal(err error) string {
+	msg := err.Error()
+	if i := strings.Index(msg, ErrAddressRefused.Error()+": "); i >= 0 {
+		return msg[i+len(ErrAddressRefused.Error())+2:]
+	}
+	return msg
 }

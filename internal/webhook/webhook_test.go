@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -240,6 +241,54 @@ func TestConnectionRefusedIsRetried(t *testing.T) {
 	}
 }
 
+// What an attempt's account reads of a failure says what went wrong on the
+// endpoint's side, and nothing of this server's network: not its DNS
+// resolver's address, not the request's URL (which may carry a token). The
+// network error is kept in Detail for the server's log.
+func TestFailuresAreWordedForTheAccount(t *testing.T) {
+	closed := httptest.NewServer(http.NotFoundHandler())
+	refusedURL := closed.URL + "/?token=SECRET-IN-URL"
+	closed.Close()
+	untrusted := httptest.NewTLSServer(http.NotFoundHandler())
+	defer untrusted.Close()
+	plain, _ := receiver(t, http.StatusOK, "")
+	// The resolver's failure as Go's resolver reports it when the local stub
+	// resolver (127.0.0.53) does not answer: a double of the far side.
+	stubDown := func(_ context.Context, host string) ([]netip.Addr, error) {
+		return nil, &net.DNSError{Err: "dial udp 127.0.0.53:53: connect: connection refused", Name: host, Server: "127.0.0.53:53"}
+	}
+	nxdomain := func(_ context.Context, host string) ([]netip.Addr, error) {
+		return nil, &net.DNSError{Err: "no such host", Name: host, Server: "127.0.0.53:53", IsNotFound: true}
+	}
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		url  string
+		want string
+	}{
+		{"resolver down", Config{Resolve: stubDown}, "https://hooks.example.com/?token=SECRET-IN-URL", "DNS lookup of hooks.example.com failed"},
+		{"no such host", Config{Resolve: nxdomain}, "https://nowhere.example.com/", "DNS lookup of nowhere.example.com failed: no such host"},
+		{"connection refused", loopbackOK, refusedURL, "connection refused"},
+		{"certificate not trusted", loopbackOK, untrusted.URL + "/?token=SECRET-IN-URL", "TLS error: the certificate is not signed by a trusted authority"},
+		{"plain HTTP answering https", loopbackOK, "https://" + strings.TrimPrefix(plain.URL, "http://") + "/", "TLS error: the endpoint did not answer with TLS (is it http://?)"},
+		{"address refused", Config{}, "https://127.0.0.1:9/?token=SECRET-IN-URL", "address not allowed: 127.0.0.1 is this machine"},
+	} {
+		res := NewSender(tc.cfg).Send(context.Background(), message(t, tc.url, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"))
+		if res.Err == nil || res.Err.Error() != tc.want {
+			t.Errorf("%s: error %q, want %q", tc.name, res.Err, tc.want)
+			continue
+		}
+		for _, leak := range []string{"127.0.0.53", "dial udp", "SECRET-IN-URL", "Post "} {
+			if strings.Contains(res.Err.Error(), leak) {
+				t.Errorf("%s: %q shows %q", tc.name, res.Err, leak)
+			}
+		}
+		if res.Detail == nil {
+			t.Errorf("%s: no detail for the log", tc.name)
+		}
+	}
+}
+
 // fakeDNS answers what a DNS server would for the names of the test.
 func fakeDNS(names map[string]string) Resolver {
 	return func(_ context.Context, host string) ([]netip.Addr, error) {
@@ -255,7 +304,7 @@ func TestSSRFRefused(t *testing.T) {
 	srv, got := receiver(t, http.StatusOK, "")
 	port := srv.URL[strings.LastIndex(srv.URL, ":")+1:]
 	dns := fakeDNS(map[string]string{"internal.example.com": "10.1.2.3", "local.example.com": "127.0.0.1",
-		"metadata.example.com": "169.254.169.254", "mapped.example.com": "::ffff:127.0.0.1"})
+		"metadata.example.com": "169.254.169.254", "mapped.example.com": "::ffff:127.0.0.1", "sixtofour.example.com": "2002:7f00:1::"})
 	everything := Policy{AllowLoopback: true, AllowPrivate: true}
 	for _, tc := range []struct {
 		name   string
@@ -271,6 +320,12 @@ func TestSSRFRefused(t *testing.T) {
 		{"metadata by name, whatever the policy", "http://metadata.example.com/", everything},
 		{"IPv6 metadata, whatever the policy", "http://[fd00:ec2::254]/", everything},
 		{"unspecified", "http://0.0.0.0:" + port + "/", everything},
+		// The probe's forms: each failed only for want of a route.
+		{"IPv4-compatible loopback", "http://[::127.0.0.1]:" + port + "/", Policy{}},
+		{"6to4 of loopback", "http://[2002:7f00:1::]:" + port + "/", Policy{AllowLoopback: true}},
+		{"Teredo with a loopback client", "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]:" + port + "/", Policy{AllowLoopback: true}},
+		{"NAT64 of a private address", "http://[64:ff9b::a00:1]:" + port + "/", Policy{AllowLoopback: true}},
+		{"name resolving to 6to4 of loopback", "http://sixtofour.example.com:" + port + "/", Policy{AllowLoopback: true}},
 	} {
 		res := NewSender(Config{Policy: tc.policy, Resolve: dns}).Send(context.Background(), message(t, tc.url, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"))
 		if res.Outcome != Failed || !errors.Is(res.Err, ErrAddressRefused) {
@@ -334,6 +389,34 @@ func TestPolicyCheck(t *testing.T) {
 		{"255.255.255.255", false, false, false},
 		{"::ffff:10.0.0.1", false, false, true},
 		{"64:ff9b::a9fe:a9fe", false, false, false}, // 169.254.169.254 through NAT64
+		{"fec0::1", false, false, true},             // site-local, deprecated but routed in places
+		// IPv6 forms that carry an IPv4 address are judged by it. Where a
+		// relay or translator reaches the IPv4 address, its loopback is the
+		// relay's: refused even when this machine's loopback is allowed.
+		{"::127.0.0.1", false, true, true}, // IPv4-compatible
+		{"::10.0.0.1", false, false, true},
+		{"::169.254.169.254", false, false, false},
+		{"::93.184.216.34", true, true, true},
+		{"::ffff:0:127.0.0.1", false, true, true}, // IPv4-translated (SIIT)
+		{"::ffff:0:10.0.0.1", false, false, true},
+		{"::ffff:0:93.184.216.34", true, true, true},
+		{"2002:7f00:1::", false, false, false}, // 6to4 of 127.0.0.1
+		{"2002:a00:1::1", false, false, true},  // 6to4 of 10.0.0.1
+		{"2002:a9fe:a9fe::1", false, false, false},
+		{"2002:5db8:d822::1", true, true, true},                       // 6to4 of 93.184.216.34
+		{"2001:0:4136:e378:8000:63bf:80ff:fffe", false, false, false}, // Teredo, client 127.0.0.1
+		{"2001:0:4136:e378:8000:63bf:f5ff:fffe", false, false, true},  // Teredo, client 10.0.0.1
+		{"2001:0:a00:1:8000:63bf:a247:27dd", false, false, true},      // Teredo, server 10.0.0.1
+		{"2001:0:4136:e378:8000:63bf:a247:27dd", true, true, true},    // Teredo, client 93.184.216.34
+		{"64:ff9b::a00:1", false, false, true},                        // NAT64 of 10.0.0.1
+		{"64:ff9b::7f00:1", false, false, false},                      // NAT64 of 127.0.0.1: the translator's
+		{"64:ff9b::5db8:d822", true, true, true},                      // NAT64 of 93.184.216.34
+		{"64:ff9b:1::5db8:d822", false, false, true},                  // local-use NAT64: inside this network
+		{"64:ff9b:1::a9fe:a9fe", false, false, false},                 // ... and never to the metadata service
+		{"64:ff9b:1:a9fe:a9:fe00::", false, false, false},             // at the /48 prefix's place either
+		{"2001:db8:1:2::5efe:a00:1", false, false, true},              // ISATAP of 10.0.0.1
+		{"2001:db8:1:2:200:5efe:7f00:1", false, false, false},         // ISATAP of 127.0.0.1
+		{"2001:db8:1:2:200:5efe:5db8:d822", true, true, true},         // ISATAP of 93.184.216.34
 	} {
 		a := netip.MustParseAddr(tc.addr)
 		for i, p := range []Policy{{}, {AllowLoopback: true}, {AllowLoopback: true, AllowPrivate: true}} {

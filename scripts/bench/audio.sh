@@ -21,6 +21,9 @@ dur=${2:-60s}
 rate=${3:-300}
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 dir=$(mktemp -d)
+# The open model reads the server's /metrics, which the API's address serves
+# only with the metrics token: the server and the load test share one.
+export OMNIVIBE_METRICS_TOKEN="bench-$RANDOM$RANDOM"
 go build -buildvcs=auto -o "$dir/omnivibe" ./cmd/omnivibe
 # Password cost 4 only makes registering the benchmark's 300 accounts quick.
 OMNIVIBE_DATA_DIR="$dir/data" OMNIVIBE_ADDR=127.0.0.1:$port OMNIVIBE_LOG_LEVEL=warn OMNIVIBE_PASSWORD_HASH=bcrypt OMNIVIBE_PASSWORD_COST=4 \

@@ -3,7 +3,7 @@
 
 GO ?= go
 
-.PHONY: run test test-short build vet fmt bench security cluster cluster-stop drill
+.PHONY: run test test-short build vet fmt bench security lint-openapi cluster cluster-stop drill
 
 # Builds stamp the commit (-buildvcs=auto, whatever GOFLAGS says), which
 # /healthz reports and the load-test history records to tell builds apart;
@@ -15,12 +15,14 @@ run:
 # engines, Chromium, PostgreSQL, Redis), then runs every test with the race detector on
 # a fresh PostgreSQL database that test-deps.sh drops afterwards (the REQUIRE
 # variables turn a missing engine or service into a failure, not a skip),
-# then the security audit (gosec, fuzzing).
+# then Redocly's lint of the served OpenAPI document and the security audit
+# (gosec, fuzzing).
 test:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1)
 	OMNIVIBE_REQUIRE_SPEECH=1 OMNIVIBE_REQUIRE_POSTGRES=1 OMNIVIBE_REQUIRE_REDIS=1 OMNIVIBE_REQUIRE_BROWSER=1 \
 		./scripts/test-deps.sh $(GO) test -race -count=1 ./...
+	GO=$(GO) ./scripts/lint-openapi.sh
 	./scripts/security.sh
 
 test-short:
@@ -38,6 +40,10 @@ fmt:
 # The PostgreSQL and Redis benchmarks run too, on a fresh test database.
 bench:
 	./scripts/test-deps.sh $(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Redocly CLI's lint of the document /openapi.json serves (redocly.yaml).
+lint-openapi:
+	GO=$(GO) ./scripts/lint-openapi.sh
 
 # gosec, go vet and every fuzz target for FUZZTIME (default 20s) each.
 security:

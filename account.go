@@ -46,6 +46,10 @@ type User struct {
 	PasswordHash string    `json:"-"`
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
+	// TokenKey is random per user, set by the store when the user is
+	// created and never changed: every access token carries it, so a token
+	// speaks only for this row, even if its id were ever given to another.
+	TokenKey string `json:"-"`
 }
 
 // TokenPair is the answer of register, login and refresh: who signed in, and a

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs and starts what the tests need, on a fresh Debian machine of the
-# project's kind: the speech engines, and PostgreSQL and Redis running on
+# project's kind: the speech engines, Chromium, curl, Node.js for the OpenAPI
+# lint, and PostgreSQL and Redis running on
 # 127.0.0.1 (started when they are installed but stopped). Safe to run again:
 # each step is skipped when already done.
 #
@@ -31,10 +32,14 @@ need_apt=()
 command -v espeak-ng >/dev/null 2>&1 || need_apt+=(espeak-ng)
 command -v pocketsphinx_batch >/dev/null 2>&1 || need_apt+=(pocketsphinx)
 [ -d /usr/share/pocketsphinx/model/en-us ] || need_apt+=(pocketsphinx-en-us)
+command -v flite >/dev/null 2>&1 || need_apt+=(flite) # a second synthesizer for the verifier's tests: a check tuned on one voice overfits
 command -v pg_ctlcluster >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v psql >/dev/null 2>&1 || need_apt+=(postgresql-client)
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium) # the studio's browser test
+command -v curl >/dev/null 2>&1 || need_apt+=(curl)         # the README's walk-through, the OpenAPI lint
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3)   # the README's walk-through reads JSON with it
+command -v npx >/dev/null 2>&1 || need_apt+=(nodejs npm)    # the OpenAPI lint (Redocly CLI, from npm)
 if [ ${#need_apt[@]} -gt 0 ]; then
   say "installing ${need_apt[*]}"
   $sudo_cmd apt-get update -qq >&2

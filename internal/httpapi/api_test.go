@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"runtime/debug"
@@ -99,10 +100,20 @@ func TestBadCredentials(t *testing.T) {
 	a := h.register("lee")
 	sub := fmt.Sprint(int64(a.userID))
 	acc := int64(a.accountID)
-	valid := jwt.MapClaims{"sub": sub, "acc": acc, "iss": "omnivibe", "exp": time.Now().Add(time.Hour).Unix()}
-	expired := jwt.MapClaims{"sub": sub, "acc": acc, "iss": "omnivibe", "exp": time.Now().Add(-time.Minute).Unix()}
-	noExp := jwt.MapClaims{"sub": sub, "acc": acc, "iss": "omnivibe"}
-	otherAccount := jwt.MapClaims{"sub": sub, "acc": acc + 1, "iss": "omnivibe", "exp": time.Now().Add(time.Hour).Unix()}
+	user, err := h.store.UserByID(context.Background(), int64(a.userID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := user.TokenKey
+	valid := jwt.MapClaims{"sub": sub, "acc": acc, "ukey": key, "iss": "omnivibe", "exp": time.Now().Add(time.Hour).Unix()}
+	expired := jwt.MapClaims{"sub": sub, "acc": acc, "ukey": key, "iss": "omnivibe", "exp": time.Now().Add(-time.Minute).Unix()}
+	noExp := jwt.MapClaims{"sub": sub, "acc": acc, "ukey": key, "iss": "omnivibe"}
+	otherAccount := jwt.MapClaims{"sub": sub, "acc": acc + 1, "ukey": key, "iss": "omnivibe", "exp": time.Now().Add(time.Hour).Unix()}
+	// Signed by the server before tokens carried the user's key, and with
+	// the key of another row (what a token of a deleted user whose id was
+	// given to a new one would carry).
+	noKey := jwt.MapClaims{"sub": sub, "acc": acc, "iss": "omnivibe", "exp": time.Now().Add(time.Hour).Unix()}
+	otherKey := jwt.MapClaims{"sub": sub, "acc": acc, "ukey": strings.Repeat("0", 32), "iss": "omnivibe", "exp": time.Now().Add(time.Hour).Unix()}
 	unsigned := forge(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, valid)
 	parts := strings.Split(a.token, ".")
 	tampered := parts[0] + "." + strings.TrimRight(parts[1], "=") + "x." + parts[2]
@@ -117,6 +128,8 @@ func TestBadCredentials(t *testing.T) {
 		"ES256 with its own key":    {"Authorization": "Bearer " + forge(t, jwt.SigningMethodES256, ecKey(t), valid)},
 		"alg none":                  {"Authorization": "Bearer " + unsigned},
 		"claims another account":    {"Authorization": "Bearer " + forge(t, jwt.SigningMethodHS256, testSecret, otherAccount)},
+		"without the user's key":    {"Authorization": "Bearer " + forge(t, jwt.SigningMethodHS256, testSecret, noKey)},
+		"another row's key":         {"Authorization": "Bearer " + forge(t, jwt.SigningMethodHS256, testSecret, otherKey)},
 		"tampered payload":          {"Authorization": "Bearer " + tampered},
 		"basic scheme":              {"Authorization": "Basic dXNlcjpwYXNz"},
 		"bearer without token":      {"Authorization": "Bearer "},

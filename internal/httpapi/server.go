@@ -52,8 +52,11 @@ type Server struct {
 	log  *slog.Logger
 	mux  *http.ServeMux
 	cors map[string]bool
-	// routes lists every registered pattern, for the OpenAPI document.
-	routes []string
+	// routes lists every registered pattern, for the OpenAPI document;
+	// authedRoutes holds those that need credentials, which the document's
+	// security of each operation is tested against.
+	routes       []string
+	authedRoutes map[string]bool
 	// draining is set when shutdown starts, so /readyz sends load balancers
 	// elsewhere while in-flight requests finish.
 	draining atomic.Bool
@@ -76,7 +79,7 @@ func New(svc *service.Service, cfg Config, log *slog.Logger) *Server {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
-	s := &Server{svc: svc, cfg: cfg, log: log, mux: http.NewServeMux(), cors: map[string]bool{}}
+	s := &Server{svc: svc, cfg: cfg, log: log, mux: http.NewServeMux(), cors: map[string]bool{}, authedRoutes: map[string]bool{}}
 	s.unmatched = &route{path: "unmatched", metrics: cfg.Metrics.Route("", "unmatched")}
 	if cfg.Metrics != nil {
 		s.metricsHandler = cfg.Metrics.Handler()
@@ -125,6 +128,7 @@ func (s *Server) public(pattern string, h handlerFunc) {
 // business rule, so the service decides it, not the route.
 func (s *Server) authed(pattern string, h authedFunc) {
 	s.routes = append(s.routes, pattern)
+	s.authedRoutes[pattern] = true
 	rt := s.newRoute(pattern)
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		recordRoute(w, rt)

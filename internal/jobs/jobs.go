@@ -83,8 +83,11 @@ func (c *Config) defaults() {
 }
 
 // AudioArgs are the arguments of a voice-over job: the task holds the rest.
+// The account names whose task it is, so the job acts on no other
+// (service.AudioJob); jobs enqueued before it was carried have none.
 type AudioArgs struct {
-	TaskID string `json:"task_id"`
+	TaskID    string `json:"task_id"`
+	AccountID int64  `json:"account_id,omitempty"`
 	// Trace is the enqueuing request's trace context (W3C traceparent).
 	Trace map[string]string `json:"trace,omitempty"`
 }
@@ -109,7 +112,7 @@ func (reconcileArgs) InsertOpts() river.InsertOpts {
 
 // Runner does the work of a task (the service).
 type Runner interface {
-	RunAudioTask(ctx context.Context, taskID string) error
+	RunAudioTask(ctx context.Context, job service.AudioJob) error
 	ReconcileAudio(ctx context.Context, age time.Duration) (int, error)
 }
 
@@ -133,7 +136,7 @@ func (w *audioWorker) Work(ctx context.Context, job *river.Job[AudioArgs]) error
 	if w.extract != nil {
 		ctx = w.extract(ctx, job.Args.Trace)
 	}
-	return w.run.RunAudioTask(ctx, job.Args.TaskID)
+	return w.run.RunAudioTask(ctx, service.AudioJob{AccountID: job.Args.AccountID, TaskID: job.Args.TaskID})
 }
 
 type reconcileWorker struct {
@@ -254,12 +257,12 @@ func (q *Queue[TTx]) Stop(ctx context.Context) error {
 // EnqueueAudio inserts the job of a task in the task's transaction, at the
 // given River priority (1-4; out of range is clamped): River fetches jobs by
 // priority, then by scheduled time, on both of its drivers.
-func (q *Queue[TTx]) EnqueueAudio(ctx context.Context, tx service.Tx, taskID string, priority int) (int64, error) {
+func (q *Queue[TTx]) EnqueueAudio(ctx context.Context, tx service.Tx, job service.AudioJob, priority int) (int64, error) {
 	ttx, err := q.txOf(tx)
 	if err != nil {
 		return 0, err
 	}
-	args := AudioArgs{TaskID: taskID}
+	args := AudioArgs{TaskID: job.TaskID, AccountID: job.AccountID}
 	if q.cfg.Inject != nil {
 		args.Trace = q.cfg.Inject(ctx)
 	}

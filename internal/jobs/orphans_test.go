@@ -21,8 +21,8 @@ type holdingRunner struct {
 	release chan struct{}
 }
 
-func (r *holdingRunner) RunAudioTask(ctx context.Context, taskID string) error {
-	r.started <- taskID
+func (r *holdingRunner) RunAudioTask(ctx context.Context, job service.AudioJob) error {
+	r.started <- job.TaskID
 	select {
 	case <-r.release:
 		return nil
@@ -80,7 +80,7 @@ func TestLiveWorkersJobIsNoOrphan(t *testing.T) {
 	dbPath := filepath.Join(t.TempDir(), "omnivibe.db")
 	first := startProcess(t, dbPath)
 	err := first.store.InTx(ctx, func(tx service.Tx) error {
-		_, err := first.queue.EnqueueAudio(ctx, tx, "aud_live", 1)
+		_, err := first.queue.EnqueueAudio(ctx, tx, service.AudioJob{AccountID: 1, TaskID: "aud_live"}, 1)
 		return err
 	})
 	if err != nil {

@@ -28,9 +28,9 @@ type pickup struct {
 	at     time.Time
 }
 
-func (r *pickupRunner) RunAudioTask(ctx context.Context, taskID string) error {
+func (r *pickupRunner) RunAudioTask(ctx context.Context, job service.AudioJob) error {
 	select {
-	case r.started <- pickup{taskID: taskID, at: time.Now()}:
+	case r.started <- pickup{taskID: job.TaskID, at: time.Now()}:
 	case <-ctx.Done():
 	}
 	return nil
@@ -95,7 +95,7 @@ func (p *pair) enqueue(tb testing.TB, taskID string) {
 	tb.Helper()
 	ctx := context.Background()
 	err := p.store.InTx(ctx, func(tx service.Tx) error {
-		_, err := p.insert.EnqueueAudio(ctx, tx, taskID, 1)
+		_, err := p.insert.EnqueueAudio(ctx, tx, service.AudioJob{AccountID: 1, TaskID: taskID}, 1)
 		return err
 	})
 	if err != nil {

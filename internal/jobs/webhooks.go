@@ -9,6 +9,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/omnivibepro/omnivibe"
 	"github.com/omnivibepro/omnivibe/internal/service"
 	"github.com/omnivibepro/omnivibe/internal/webhook"
 )
@@ -25,9 +26,14 @@ const (
 	defaultWebhookWorkers = 10
 )
 
-// WebhookArgs are the arguments of a delivery job: the delivery row holds the rest.
+// WebhookArgs are the arguments of a delivery job: the delivery row holds the
+// rest. The account and endpoint name whose delivery it is, so the job acts
+// on no other (service.WebhookJob); jobs enqueued before they were carried
+// have neither.
 type WebhookArgs struct {
 	DeliveryID int64 `json:"delivery_id"`
+	AccountID  int64 `json:"account_id,omitempty"`
+	WebhookID  int64 `json:"webhook_id,omitempty"`
 }
 
 // Kind names the job kind.
@@ -41,7 +47,7 @@ func (WebhookArgs) InsertOpts() river.InsertOpts {
 
 // WebhookRunner makes delivery attempts (the service).
 type WebhookRunner interface {
-	DeliverWebhook(ctx context.Context, deliveryID int64, next time.Time) error
+	DeliverWebhook(ctx context.Context, job service.WebhookJob, next time.Time) error
 }
 
 type webhookWorker struct {
@@ -76,16 +82,17 @@ func (w *webhookWorker) Work(ctx context.Context, job *river.Job[WebhookArgs]) e
 	if job.Attempt < job.MaxAttempts {
 		next = nextWebhookAttempt(job.JobRow)
 	}
-	return r.DeliverWebhook(ctx, job.Args.DeliveryID, next)
+	return r.DeliverWebhook(ctx, service.WebhookJob{AccountID: job.Args.AccountID, WebhookID: job.Args.WebhookID,
+		DeliveryID: job.Args.DeliveryID, JobID: job.ID}, next)
 }
 
 // EnqueueWebhook inserts a delivery's job in the transaction of its event.
-func (q *Queue[TTx]) EnqueueWebhook(ctx context.Context, tx service.Tx, deliveryID int64) (int64, error) {
+func (q *Queue[TTx]) EnqueueWebhook(ctx context.Context, tx service.Tx, d omnivibe.WebhookDelivery) (int64, error) {
 	ttx, err := q.txOf(tx)
 	if err != nil {
 		return 0, err
 	}
-	res, err := q.client.InsertTx(ctx, ttx, WebhookArgs{DeliveryID: deliveryID}, nil)
+	res, err := q.client.InsertTx(ctx, ttx, WebhookArgs{DeliveryID: d.ID, AccountID: d.AccountID, WebhookID: d.WebhookID}, nil)
 	if err != nil {
 		return 0, fmt.Errorf("enqueue webhook delivery: %w", err)
 	}

@@ -27,11 +27,11 @@ func (q queries) UpdateAccount(ctx context.Context, a omnivibe.Account) error {
 	return mustAffect(tag, err, "account")
 }
 
-const userColumns = `id, account_id, email, name, role, password_hash, created_at, updated_at`
+const userColumns = `id, account_id, email, name, role, password_hash, created_at, updated_at, token_key`
 
 func scanUser(row pgx.Row) (omnivibe.User, error) {
 	var u omnivibe.User
-	err := row.Scan(&u.ID, &u.AccountID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.CreatedAt, &u.UpdatedAt)
+	err := row.Scan(&u.ID, &u.AccountID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.CreatedAt, &u.UpdatedAt, &u.TokenKey)
 	u.CreatedAt, u.UpdatedAt = utc(u.CreatedAt), utc(u.UpdatedAt)
 	return u, err
 }
@@ -58,8 +58,8 @@ func (q queries) CountOwners(ctx context.Context, accountID int64) (int, error) 
 
 func (q queries) CreateUser(ctx context.Context, u *omnivibe.User) error {
 	err := q.db.QueryRow(ctx, `INSERT INTO users (account_id, email, name, role, password_hash, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-		u.AccountID, u.Email, u.Name, u.Role, u.PasswordHash, u.CreatedAt, u.UpdatedAt).Scan(&u.ID)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, token_key`,
+		u.AccountID, u.Email, u.Name, u.Role, u.PasswordHash, u.CreatedAt, u.UpdatedAt).Scan(&u.ID, &u.TokenKey)
 	return conflictOr(err, "user", "email is already registered")
 }
 

@@ -35,6 +35,30 @@ func TestStore(t *testing.T) {
 
 var now = time.Date(2026, 11, 25, 12, 0, 0, 123456000, time.UTC)
 
+// Accounts have no delete in the Store, so storetest cannot delete one: here
+// the newest is deleted with SQL, and its id is not handed out again (an
+// identity column draws from a sequence, which never goes back).
+func TestAccountIDsAreNeverReused(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := open(t, pgtest.URL(t))
+	create := func() int64 {
+		a := omnivibe.Account{Name: "A", Plan: omnivibe.PlanFree, CreatedAt: now, UpdatedAt: now}
+		if err := s.InTx(ctx, func(tx service.Tx) error { return tx.CreateAccount(ctx, &a) }); err != nil {
+			t.Fatal(err)
+		}
+		return a.ID
+	}
+	create()
+	newest := create()
+	if _, err := s.Pool().Exec(ctx, `DELETE FROM accounts WHERE id = $1`, newest); err != nil {
+		t.Fatal(err)
+	}
+	if next := create(); next <= newest {
+		t.Fatalf("account %d was deleted and the next account got id %d", newest, next)
+	}
+}
+
 // owners makes an account with the given number of owners.
 func owners(t testing.TB, s service.Store, n int) (omnivibe.Account, []omnivibe.User) {
 	t.Helper()

@@ -20,12 +20,20 @@ type Queue interface {
 	// EnqueueAudio adds the job of a task inside tx: the task exists if and
 	// only if its job does. Jobs of a lower priority number run first
 	// (1-4, see AudioPriority).
-	EnqueueAudio(ctx context.Context, tx Tx, taskID string, priority int) (jobID int64, err error)
+	EnqueueAudio(ctx context.Context, tx Tx, job AudioJob, priority int) (jobID int64, err error)
 	// CancelAudio cancels a task's job inside tx; a running job is told to stop.
 	CancelAudio(ctx context.Context, tx Tx, jobID int64) error
 	// JobFinished reports whether a job will never run again (completed,
 	// cancelled or discarded after its last attempt).
 	JobFinished(ctx context.Context, jobID int64) (bool, error)
+}
+
+// AudioJob is what a voice-over job was enqueued for: the task TaskID of the
+// account AccountID. Task ids are random and never given twice; the account
+// is checked as well, so a job can act on its own account's task only.
+type AudioJob struct {
+	AccountID int64
+	TaskID    string
 }
 
 // AudioFiles keeps the audio of finished tasks (internal/filestore).
@@ -166,7 +174,7 @@ func (s *Service) GenerateAudio(ctx context.Context, p Principal, in omnivibe.Au
 		if err != nil {
 			return err
 		}
-		if task.JobID, err = s.queue.EnqueueAudio(ctx, tx, taskID, AudioPriority(queued+running)); err != nil {
+		if task.JobID, err = s.queue.EnqueueAudio(ctx, tx, AudioJob{AccountID: p.AccountID, TaskID: taskID}, AudioPriority(queued+running)); err != nil {
 			return err
 		}
 		return tx.CreateAudioTask(ctx, &task)

@@ -42,13 +42,20 @@ type attempt struct {
 // out, or the first attempt is so far off that more would not help. Progress
 // and stage are written as it goes. A nil error means the task reached a
 // final status (or was cancelled); an error means the job should run again.
-func (s *Service) RunAudioTask(ctx context.Context, taskID string) error {
+// A job acts only on the task of the account it was enqueued for (jobs
+// enqueued before they carried the account have AccountID 0).
+func (s *Service) RunAudioTask(ctx context.Context, job AudioJob) error {
+	taskID := job.TaskID
 	t, err := s.store.AudioTaskForWork(ctx, taskID)
 	if omnivibe.ErrorCode(err) == omnivibe.CodeNotFound {
 		return nil // deleted with its campaign or content
 	}
 	if err != nil {
 		return err
+	}
+	if job.AccountID != 0 && t.AccountID != job.AccountID {
+		s.log.Warn("audio job found another account's task; nothing done", "task_id", taskID)
+		return nil
 	}
 	if omnivibe.AudioFinished(t.Status) {
 		return nil

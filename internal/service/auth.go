@@ -238,14 +238,21 @@ func (s *Service) issueTokens(ctx context.Context, tx Tx, user omnivibe.User, ac
 
 // accessClaims are the claims of an access token. The role is not among them:
 // it is looked up (through the cache), so a role change applies at once.
+// UserKey is the user's TokenKey: the subject's id alone would let a token
+// speak for whichever row holds that id, and the key is the row's own.
 type accessClaims struct {
-	Account int64 `json:"acc"`
+	Account int64  `json:"acc"`
+	UserKey string `json:"ukey"`
 	jwt.RegisteredClaims
 }
 
 func (s *Service) signAccessToken(user omnivibe.User, now time.Time) (string, error) {
+	if user.TokenKey == "" {
+		return "", errors.New("user has no token key")
+	}
 	claims := accessClaims{
 		Account: user.AccountID,
+		UserKey: user.TokenKey,
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    jwtIssuer,
 			Subject:   strconv.FormatInt(user.ID, 10),
@@ -278,13 +285,19 @@ func (s *Service) resolveToken(ctx context.Context, token string) (principalEntr
 	if err != nil || claims.Account <= 0 {
 		return principalEntry{}, errUnauthorized("credentials are invalid")
 	}
+	if claims.UserKey == "" {
+		// Signed by this server before tokens carried the key: sign in again.
+		return principalEntry{}, errUnauthorized("credentials are no longer valid")
+	}
 	g := s.governor(ctx, scope(claims.Account, "auth"))
-	p, err := s.cachedPrincipal(ctx, claims.Account, "u"+claims.Subject, func(ctx context.Context) (Principal, error) {
+	// The key is part of the cache entry's name, so an entry resolved for one
+	// row is never served to a token of another row with the same id.
+	p, err := s.cachedPrincipal(ctx, claims.Account, "u"+claims.Subject+"."+claims.UserKey, func(ctx context.Context) (Principal, error) {
 		u, err := s.store.UserByID(ctx, userID)
 		if err != nil {
 			return Principal{}, err
 		}
-		if u.AccountID != claims.Account {
+		if u.AccountID != claims.Account || u.TokenKey != claims.UserKey {
 			return Principal{}, omnivibe.NotFound("user")
 		}
 		return Principal{UserID: u.ID, AccountID: u.AccountID, Role: u.Role}, nil
@@ -327,6 +340,9 @@ func (s *Service) resolveAPIKey(ctx context.Context, key string, sum [sha256.Siz
 		u, err := s.store.UserByID(ctx, k.UserID)
 		if err != nil {
 			return nil, err
+		}
+		if u.AccountID != k.AccountID {
+			return nil, omnivibe.NotFound("api key")
 		}
 		rec := keyRecord{Principal: Principal{UserID: u.ID, AccountID: u.AccountID, Role: u.Role, APIKeyID: k.ID}, ExpiresAt: k.ExpiresAt, LastUsedAt: k.LastUsedAt}
 		s.touchAPIKey(ctx, k)

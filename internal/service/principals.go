@@ -28,6 +28,13 @@ import (
 // principal) must bump the same scopes. Scaled out the generations live in
 // Redis, so a change on replica A is seen by replica B's next request; while
 // Redis cannot be read, every request is resolved afresh.
+//
+// An access token names its user by id and by the user's TokenKey, random
+// per row; the shared entry is named by both, and resolving checks both, so
+// neither a token nor a cached principal can ever speak for another row that
+// holds the same id (ids are not handed out twice either, but this does not
+// rest on it). API keys and refresh tokens are rows of their own, found by
+// the hash of their secret and deleted with their user.
 
 // principalCacheSize bounds the cache: about 200 bytes an entry, so at most
 // ~13 MB however many tokens are presented.

@@ -18,7 +18,18 @@ import (
 // delivery's job is inserted in the transaction of the event it tells of, so
 // an event that happened is delivered even if the process dies right after.
 type WebhookQueue interface {
-	EnqueueWebhook(ctx context.Context, tx Tx, deliveryID int64) (jobID int64, err error)
+	// EnqueueWebhook adds the job of a delivery; the job carries the
+	// delivery's account and endpoint besides its id (WebhookJob).
+	EnqueueWebhook(ctx context.Context, tx Tx, d omnivibe.WebhookDelivery) (jobID int64, err error)
+}
+
+// WebhookJob is what a delivery job was enqueued for: one delivery of one
+// endpoint of one account, by the job JobID. The job acts on that row only
+// while it is still that job's delivery (deliveryOfJob): an id alone could
+// name a row that came after the one the job was made for.
+type WebhookJob struct {
+	AccountID, WebhookID, DeliveryID int64
+	JobID                            int64
 }
 
 // WebhookSender makes one delivery attempt (webhook.Sender: signed, through
@@ -242,7 +253,7 @@ func (s *Service) RetryWebhookDelivery(ctx context.Context, p Principal, id, del
 			return omnivibe.Errorf(omnivibe.CodeConflict, "the webhook is disabled; enable it first")
 		}
 		d.Status, d.NextAttemptAt, d.UpdatedAt = omnivibe.DeliveryPending, nil, s.clock()
-		if d.JobID, err = s.hooks.queue.EnqueueWebhook(ctx, tx, d.ID); err != nil {
+		if d.JobID, err = s.hooks.queue.EnqueueWebhook(ctx, tx, d); err != nil {
 			return err
 		}
 		return tx.UpdateWebhookDelivery(ctx, d)
@@ -340,7 +351,7 @@ func (s *Service) enqueueEvent(ctx context.Context, tx Tx, to []omnivibe.Webhook
 		if err := tx.CreateWebhookDelivery(ctx, &d); err != nil {
 			return nil, err
 		}
-		if d.JobID, err = s.hooks.queue.EnqueueWebhook(ctx, tx, d.ID); err != nil {
+		if d.JobID, err = s.hooks.queue.EnqueueWebhook(ctx, tx, d); err != nil {
 			return nil, err
 		}
 		if err := tx.UpdateWebhookDelivery(ctx, d); err != nil {
@@ -360,18 +371,19 @@ func newMessageID() (string, error) {
 	return "msg_" + base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// DeliverWebhook makes one attempt of a delivery, for the queue's workers.
-// next is when the queue will try again if this attempt fails in a way that
-// can mend; zero when this is the last attempt. It returns an error wrapping
-// ErrWebhookRetry when the queue should try again, nil when the delivery is
-// done (delivered, failed for good, or gone with its endpoint).
-func (s *Service) DeliverWebhook(ctx context.Context, deliveryID int64, next time.Time) error {
+// DeliverWebhook makes one attempt of a job's delivery, for the queue's
+// workers. next is when the queue will try again if this attempt fails in a
+// way that can mend; zero when this is the last attempt. It returns an error
+// wrapping ErrWebhookRetry when the queue should try again, nil when the
+// job is done (delivered, failed for good, or its delivery is no longer
+// there for it: gone with its endpoint).
+func (s *Service) DeliverWebhook(ctx context.Context, job WebhookJob, next time.Time) error {
 	if s.hooks == nil {
 		return errors.New("webhooks are not configured in this process")
 	}
-	d, err := s.store.WebhookDeliveryForWork(ctx, deliveryID)
+	d, err := deliveryOfJob(ctx, s.store, job)
 	if omnivibe.ErrorCode(err) == omnivibe.CodeNotFound {
-		return nil // its endpoint was deleted
+		return nil
 	} else if err != nil {
 		return err
 	}
@@ -386,14 +398,36 @@ func (s *Service) DeliverWebhook(ctx context.Context, deliveryID int64, next tim
 	}
 	now := s.clock()
 	if !w.Enabled {
-		return s.recordAttempt(ctx, d, webhook.Result{Outcome: webhook.Failed, Err: errors.New("the webhook is disabled")}, now, time.Time{}, false)
+		return s.recordAttempt(ctx, job, d, webhook.Result{Outcome: webhook.Failed, Err: errors.New("the webhook is disabled")}, now, time.Time{}, false)
 	}
 	keys, err := s.signingKeys(w, now)
 	if err != nil {
-		return s.recordAttempt(ctx, d, webhook.Result{Outcome: webhook.Failed, Err: err}, now, time.Time{}, false)
+		return s.recordAttempt(ctx, job, d, webhook.Result{Outcome: webhook.Failed, Err: err}, now, time.Time{}, false)
 	}
 	res := s.hooks.sender.Send(ctx, webhook.Request{URL: w.URL, MessageID: d.MessageID, Timestamp: now, Body: d.Payload, Keys: keys})
-	return s.recordAttempt(ctx, d, res, now, next, true)
+	return s.recordAttempt(ctx, job, d, res, now, next, true)
+}
+
+// deliveryOfJob returns the delivery a job was enqueued for, or not found
+// when that row is no longer the job's: deleted with its endpoint, or a row
+// of another account, endpoint or job that came to hold the id. Jobs
+// enqueued before they carried their account (AccountID 0) are bound by
+// their job id alone, which the delivery records.
+func deliveryOfJob(ctx context.Context, r Reader, job WebhookJob) (omnivibe.WebhookDelivery, error) {
+	var d omnivibe.WebhookDelivery
+	var err error
+	if job.AccountID != 0 {
+		d, err = r.WebhookDelivery(ctx, job.AccountID, job.WebhookID, job.DeliveryID)
+	} else {
+		d, err = r.WebhookDeliveryForWork(ctx, job.DeliveryID)
+	}
+	if err != nil {
+		return omnivibe.WebhookDelivery{}, err
+	}
+	if d.JobID != job.JobID {
+		return omnivibe.WebhookDelivery{}, omnivibe.NotFound("delivery")
+	}
+	return d, nil
 }
 
 // signingKeys returns the keys that sign an endpoint's deliveries at now: the
@@ -418,14 +452,15 @@ func (s *Service) signingKeys(w omnivibe.Webhook, now time.Time) ([][]byte, erro
 	return keys, nil
 }
 
-// recordAttempt writes an attempt's outcome on the delivery and, when it was
-// sent, on the endpoint's run of failures: a 410, or failing for
-// DisableAfter, disables the endpoint and says why.
-func (s *Service) recordAttempt(ctx context.Context, d omnivibe.WebhookDelivery, res webhook.Result, now, next time.Time, sent bool) error {
+// recordAttempt writes an attempt's outcome on the job's delivery (d, read
+// before the attempt) and, when it was sent, on the endpoint's run of
+// failures: a 410, or failing for DisableAfter, disables the endpoint and
+// says why.
+func (s *Service) recordAttempt(ctx context.Context, job WebhookJob, d omnivibe.WebhookDelivery, res webhook.Result, now, next time.Time, sent bool) error {
 	retry := false
 	var failure string
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		cur, err := tx.WebhookDeliveryForWork(ctx, d.ID)
+		cur, err := deliveryOfJob(ctx, tx, job)
 		if omnivibe.ErrorCode(err) == omnivibe.CodeNotFound {
 			return nil
 		} else if err != nil {

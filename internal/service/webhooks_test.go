@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -88,6 +89,11 @@ func hookServiceOn(t *testing.T, db string, clock *fakeClock, timeout time.Durat
 	return svc, store
 }
 
+// jobOf is the job that was enqueued for d, as a queue worker runs it.
+func jobOf(d omnivibe.WebhookDelivery) service.WebhookJob {
+	return service.WebhookJob{AccountID: d.AccountID, WebhookID: d.WebhookID, DeliveryID: d.ID, JobID: d.JobID}
+}
+
 // statusReceiver is a local endpoint answering the next of statuses (the
 // last repeats).
 func statusReceiver(t *testing.T, statuses ...int) *httptest.Server {
@@ -131,7 +137,7 @@ func testFailingForFiveDays(t *testing.T, db string) {
 		if last {
 			next = time.Time{}
 		}
-		err = svc.DeliverWebhook(ctx, d.ID, next)
+		err = svc.DeliverWebhook(ctx, jobOf(d), next)
 		d, _ = store.WebhookDeliveryForWork(ctx, d.ID)
 		w, _ := store.WebhookByID(ctx, p.AccountID, hook.ID)
 		return d, w, err
@@ -181,7 +187,7 @@ func TestWebhookSuccessEndsTheRunOfFailures(t *testing.T) {
 	}
 	for i, want := range []error{service.ErrWebhookRetry, service.ErrWebhookRetry, nil} {
 		clock.add(time.Hour)
-		if err := svc.DeliverWebhook(ctx, d.ID, clock.now().Add(time.Minute)); !errors.Is(err, want) || (want == nil && err != nil) {
+		if err := svc.DeliverWebhook(ctx, jobOf(d), clock.now().Add(time.Minute)); !errors.Is(err, want) || (want == nil && err != nil) {
 			t.Fatalf("attempt %d: %v, want %v", i+1, err, want)
 		}
 	}
@@ -191,7 +197,7 @@ func TestWebhookSuccessEndsTheRunOfFailures(t *testing.T) {
 		t.Fatalf("delivery %s after %d attempts (code %d), failing since %v; want succeeded after 3, no failing run", d.Status, d.Attempts, *d.ResponseCode, w.FailingSince)
 	}
 	// Run again (a worker died after recording): nothing is sent twice.
-	if err := svc.DeliverWebhook(ctx, d.ID, time.Time{}); err != nil {
+	if err := svc.DeliverWebhook(ctx, jobOf(d), time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	if again, _ := store.WebhookDeliveryForWork(ctx, d.ID); again.Attempts != 3 {
@@ -215,7 +221,7 @@ func TestWebhookReceiverThatNeverAnswersReleasesTheWorker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := svc.DeliverWebhook(ctx, d.ID, clock.now().Add(time.Minute)); !errors.Is(err, service.ErrWebhookRetry) {
+	if err := svc.DeliverWebhook(ctx, jobOf(d), clock.now().Add(time.Minute)); !errors.Is(err, service.ErrWebhookRetry) {
 		t.Fatalf("attempt: %v, want a retry", err)
 	}
 	d, _ = store.WebhookDeliveryForWork(ctx, d.ID)
@@ -234,5 +240,99 @@ func TestViewerMayNotSeeWebhooks(t *testing.T) {
 		q.Role = role
 		_, err := svc.ListWebhooks(ctx, q)
 		wantCode(t, err, omnivibe.CodeForbidden)
+	}
+}
+
+// countingReceiver is a local endpoint (the far side of the network) that
+// answers status and counts the requests it got.
+func countingReceiver(t *testing.T, status int) (*httptest.Server, *atomic.Int32) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		w.WriteHeader(status)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &n
+}
+
+// A delivery job acts only on the delivery it was enqueued for (issue 25,
+// item 2: a deleted webhook's pending retry attempted another account's
+// delivery that had come to hold its ids). Ids are no longer given twice, so
+// the collision is what the leftover job would meet if they were: its own
+// account and job, another account's delivery and endpoint ids.
+func TestWebhookJobActsOnlyOnItsOwnDelivery(t *testing.T) {
+	for _, db := range []string{"sqlite", "postgres"} {
+		t.Run(db, func(t *testing.T) { testWebhookJobOwnership(t, db) })
+	}
+}
+
+func testWebhookJobOwnership(t *testing.T, db string) {
+	ctx := context.Background()
+	clock := &fakeClock{t: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}
+	svc, store := hookServiceOn(t, db, clock, 0)
+	failing, toA := countingReceiver(t, 503)
+	working, toB := countingReceiver(t, 204)
+	a, b := owner(t, svc), owner(t, svc)
+	events := omnivibe.Some([]string{omnivibe.EventAudioFailed})
+
+	hookA, err := svc.CreateWebhook(ctx, a, omnivibe.WebhookInput{URL: omnivibe.Some(failing.URL), Events: events})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dA, err := svc.TestWebhook(ctx, a, hookA.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leftover := jobOf(dA)
+	if err := svc.DeliverWebhook(ctx, leftover, clock.now().Add(time.Minute)); !errors.Is(err, service.ErrWebhookRetry) {
+		t.Fatalf("first attempt: %v, want a retry", err)
+	}
+	if err := svc.DeleteWebhook(ctx, a, hookA.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.DeliverWebhook(ctx, leftover, clock.now().Add(time.Minute)); err != nil || toA.Load() != 1 {
+		t.Fatalf("retry of a deleted webhook's delivery: %v, %d requests; want done, nothing sent again", err, toA.Load())
+	}
+
+	hookB, err := svc.CreateWebhook(ctx, b, omnivibe.WebhookInput{URL: omnivibe.Some(working.URL), Events: events})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dB, err := svc.TestWebhook(ctx, b, hookB.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each case differs from B's own job in what one check alone refuses.
+	for name, job := range map[string]service.WebhookJob{
+		"A's leftover job, with B's ids":                         {AccountID: a.AccountID, WebhookID: hookB.ID, DeliveryID: dB.ID, JobID: leftover.JobID},
+		"A's leftover job, from before jobs carried the account": {DeliveryID: dB.ID, JobID: leftover.JobID},
+		"B's delivery and job, A's account":                      {AccountID: a.AccountID, WebhookID: hookB.ID, DeliveryID: dB.ID, JobID: dB.JobID},
+		"B's delivery and job, another endpoint":                 {AccountID: b.AccountID, WebhookID: hookA.ID, DeliveryID: dB.ID, JobID: dB.JobID},
+		"B's delivery, another job":                              {AccountID: b.AccountID, WebhookID: hookB.ID, DeliveryID: dB.ID, JobID: leftover.JobID},
+	} {
+		if err := svc.DeliverWebhook(ctx, job, clock.now().Add(time.Minute)); err != nil {
+			t.Errorf("%s: %v, want done (not retried)", name, err)
+		}
+		if got, _ := store.WebhookDeliveryForWork(ctx, dB.ID); toB.Load() != 0 || got.Attempts != 0 || got.Status != omnivibe.DeliveryPending {
+			t.Fatalf("%s acted on B's delivery: %d requests, %d attempts, %s", name, toB.Load(), got.Attempts, got.Status)
+		}
+	}
+
+	// B's own job delivers; so does one of B's jobs enqueued before jobs
+	// carried the account, bound by its job id.
+	if err := svc.DeliverWebhook(ctx, jobOf(dB), time.Time{}); err != nil || toB.Load() != 1 {
+		t.Fatalf("B's own job: %v, %d requests", err, toB.Load())
+	}
+	dB2, err := svc.TestWebhook(ctx, b, hookB.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.DeliverWebhook(ctx, service.WebhookJob{DeliveryID: dB2.ID, JobID: dB2.JobID}, time.Time{}); err != nil || toB.Load() != 2 {
+		t.Fatalf("B's job from before jobs carried the account: %v, %d requests", err, toB.Load())
+	}
+	for _, d := range []omnivibe.WebhookDelivery{dB, dB2} {
+		if got, _ := store.WebhookDeliveryForWork(ctx, d.ID); got.Status != omnivibe.DeliverySucceeded || got.Attempts != 1 {
+			t.Fatalf("B's delivery %d: %s after %d attempts; want succeeded after 1", d.ID, got.Status, got.Attempts)
+		}
 	}
 }

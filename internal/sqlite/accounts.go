@@ -28,12 +28,12 @@ func (q queries) UpdateAccount(ctx context.Context, a omnivibe.Account) error {
 	return mustAffect(res, err, "account")
 }
 
-const userColumns = `id, account_id, email, name, role, password_hash, created_at, updated_at`
+const userColumns = `id, account_id, email, name, role, password_hash, created_at, updated_at, token_key`
 
 func scanUser(row interface{ Scan(...any) error }) (omnivibe.User, error) {
 	var u omnivibe.User
 	var created, updated int64
-	err := row.Scan(&u.ID, &u.AccountID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &created, &updated)
+	err := row.Scan(&u.ID, &u.AccountID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &created, &updated, &u.TokenKey)
 	u.CreatedAt, u.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return u, err
 }
@@ -73,8 +73,8 @@ func (q queries) CountOwners(ctx context.Context, accountID int64) (int, error) 
 
 func (q queries) CreateUser(ctx context.Context, u *omnivibe.User) error {
 	err := q.queryRow(ctx, `INSERT INTO users (account_id, email, name, role, password_hash, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		u.AccountID, u.Email, u.Name, u.Role, u.PasswordHash, micros(u.CreatedAt), micros(u.UpdatedAt)).Scan(&u.ID)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id, token_key`,
+		u.AccountID, u.Email, u.Name, u.Role, u.PasswordHash, micros(u.CreatedAt), micros(u.UpdatedAt)).Scan(&u.ID, &u.TokenKey)
 	return conflictOr(err, "user", "email is already registered")
 }
 

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -241,6 +242,12 @@ func (s *Store) appliedVersions(ctx context.Context) ([]int, error) {
 // migrate applies, in order and each in its own transaction, the migrations
 // whose version (the number before the first "_" of the file name) is new.
 func migrate(ctx context.Context, db *sql.DB) error {
+	return migrateThrough(ctx, db, math.MaxInt)
+}
+
+// migrateThrough applies the migrations up to version last (tests start from
+// an older schema with it).
+func migrateThrough(ctx context.Context, db *sql.DB, last int) error {
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
 		return fmt.Errorf("migrations table: %w", err)
@@ -256,6 +263,9 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		if err != nil {
 			return fmt.Errorf("migration %s: name must start with a number", base)
 		}
+		if version > last {
+			break
+		}
 		body, err := migrations.ReadFile(name)
 		if err != nil {
 			return err
@@ -267,8 +277,29 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-func applyMigration(ctx context.Context, db *sql.DB, version int, body string) error {
-	tx, err := db.BeginTx(ctx, nil)
+// rebuildsTables is the first line of a migration that rebuilds tables the
+// way SQLite documents for changes ALTER TABLE cannot make
+// (https://www.sqlite.org/lang_altertable.html#otheralter): it runs with
+// foreign keys off, so that dropping the old table neither cascades into its
+// children nor fails, and is committed only if PRAGMA foreign_key_check then
+// finds every reference intact.
+const rebuildsTables = "-- migrate: rebuilds tables with foreign keys off"
+
+func applyMigration(ctx context.Context, db *sql.DB, version int, body string) (err error) {
+	// One connection for the pragma and the transaction: foreign_keys is a
+	// setting of the connection, and cannot change inside a transaction.
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if strings.HasPrefix(body, rebuildsTables) {
+		if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+			return err
+		}
+		defer func() { err = errors.Join(err, foreignKeysOn(ctx, conn)) }()
+	}
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -283,8 +314,53 @@ func applyMigration(ctx context.Context, db *sql.DB, version int, body string) e
 	if _, err := tx.ExecContext(ctx, body); err != nil {
 		return err
 	}
+	if err := foreignKeyCheck(ctx, tx); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", version, time.Now().UnixMicro()); err != nil {
 		return err
 	}
 	return tx.Commit()
+}
+
+// foreignKeyCheck fails when a row refers to a parent that does not exist,
+// naming the first few.
+func foreignKeyCheck(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var bad []string
+	for rows.Next() {
+		var table, parent string
+		var rowid sql.NullInt64
+		var fk int
+		if err := rows.Scan(&table, &rowid, &parent, &fk); err != nil {
+			return err
+		}
+		if len(bad) < 5 {
+			bad = append(bad, fmt.Sprintf("%s row %d (its %s is missing)", table, rowid.Int64, parent))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("foreign keys broken, nothing changed: %s", strings.Join(bad, "; "))
+	}
+	return nil
+}
+
+// foreignKeysOn turns foreign keys back on for the connection and checks
+// that they are: the writer must never run without them.
+func foreignKeysOn(ctx context.Context, conn *sql.Conn) error {
+	if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = ON"); err != nil {
+		return fmt.Errorf("foreign keys back on: %w", err)
+	}
+	var on int
+	if err := conn.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&on); err != nil || on != 1 {
+		return fmt.Errorf("foreign keys are not back on (%d): %v", on, err)
+	}
+	return nil
 }

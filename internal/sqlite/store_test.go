@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/omnivibepro/omnivibe"
 	"github.com/omnivibepro/omnivibe/internal/service"
 	"github.com/omnivibepro/omnivibe/internal/sqlite"
 	"github.com/omnivibepro/omnivibe/internal/storetest"
@@ -27,6 +28,28 @@ func open(t *testing.T) *sqlite.Store {
 
 func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) service.Store { return open(t) })
+}
+
+// Accounts have no delete in the Store, so storetest cannot delete one: here
+// the newest is deleted with SQL, and its id is not handed out again.
+func TestAccountIDsAreNeverReused(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	create := func() int64 {
+		a := omnivibe.Account{Name: "A", Plan: omnivibe.PlanFree}
+		if err := s.InTx(ctx, func(tx service.Tx) error { return tx.CreateAccount(ctx, &a) }); err != nil {
+			t.Fatal(err)
+		}
+		return a.ID
+	}
+	create()
+	newest := create()
+	if _, err := s.Writer().Exec(`DELETE FROM accounts WHERE id = ?`, newest); err != nil {
+		t.Fatal(err)
+	}
+	if next := create(); next <= newest {
+		t.Fatalf("account %d was deleted and the next account got id %d", newest, next)
+	}
 }
 
 // TestListQueriesUseIndexes proves that no list or lookup query of a hot path

@@ -40,6 +40,8 @@ func Run(t *testing.T, newStore func(t *testing.T) service.Store) {
 		{"AudioIdempotencyKeyIsUniquePerAccount", testAudioIdempotency},
 		{"AudioFilesGoWithTheirCampaign", testAudioFiles},
 		{"WebhooksAndDeliveries", testWebhooks},
+		{"IDsAreNeverReused", testIDsNeverReused},
+		{"UsersHaveTokenKeys", testTokenKeys},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

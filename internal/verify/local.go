@@ -152,18 +152,24 @@ type lexicon struct {
 	sequence []string            // the script as symbols, words without any pronunciation left out
 	spelling map[string]string   // symbol → word
 	prons    map[string][]string // symbol → pronunciations (space-separated phones)
+	// competitors holds the pronunciations of the script words'
+	// competitors (see competitors.go) that the dictionary has.
+	competitors map[string][]string
 }
 
 func (p *PocketSphinx) lexicon(ctx context.Context, words []string) (*lexicon, error) {
 	need := map[string]bool{}
 	for _, w := range words {
 		need[w] = true
+		for _, c := range competitors(w) {
+			need[c] = true
+		}
 	}
 	found, err := p.dictionaryEntries(need)
 	if err != nil {
 		return nil, err
 	}
-	for w := range need {
+	for _, w := range words {
 		if len(found[w]) > 0 {
 			continue
 		}
@@ -177,7 +183,7 @@ func (p *PocketSphinx) lexicon(ctx context.Context, words []string) (*lexicon, e
 			found[w] = []string{pr}
 		}
 	}
-	lex := &lexicon{spelling: map[string]string{}, prons: map[string][]string{}}
+	lex := &lexicon{spelling: map[string]string{}, prons: map[string][]string{}, competitors: map[string][]string{}}
 	symbols := map[string]string{}
 	for _, w := range words {
 		if len(found[w]) == 0 {
@@ -191,6 +197,11 @@ func (p *PocketSphinx) lexicon(ctx context.Context, words []string) (*lexicon, e
 			lex.prons[sym] = found[w]
 		}
 		lex.sequence = append(lex.sequence, sym)
+		for _, c := range competitors(w) {
+			if len(found[c]) > 0 {
+				lex.competitors[c] = found[c]
+			}
+		}
 	}
 	return lex, nil
 }

@@ -40,53 +40,56 @@ var (
 	// sentence that still aligned fell to -35 to -72 (the three at -35 to
 	// -40 came out partial, so a floor nearer -30 is worth measuring).
 	utteranceLLRFloor = -40.0
-	// fillerLLRFloor: a silence or noise stretch of the alignment at least
-	// unexplainedFrames long whose ratio to the phone loop is below this is
-	// speech the script does not explain.
-	fillerLLRFloor = -60.0
 )
 
-// VerifyWords checks English audio against a script by utterance
-// verification: every word is tested with a likelihood ratio between the
-// script's hypothesis and a free alternative, rather than only asking a
-// recognizer constrained to the script what it hears (which "hears" the
-// script in audio that says something else).
+// VerifyWords checks English audio against a script the way reading
+// tutors and pronunciation assessment judge read speech against a known
+// text: it looks for miscues (a word replaced, left out, or speech added),
+// rather than asking a recognizer constrained to the script what it hears
+// (which "hears" the script in audio that says something else).
 //
-// The audio is searched twice. (a) A forced alignment to the script's exact
-// word sequence (or, when the audio does not fit the whole sequence, a
-// grammar of the script's words in order, each optional) gives each word's
-// frames and acoustic score. (b) A free phone loop (pocketsphinx -allphone
-// with the en-us phonetic language model, context-independent phones) gives
-// the best acoustic score any phone sequence reaches on the same frames.
-// Both read one set of acoustic scores, every senone in every frame,
-// computed once (scoreSenones), so the two scores of a frame share one
-// reference. A word's log-likelihood
-// ratio per frame, its score minus the phone loop's over its frames divided
-// by its frame count, is the "goodness of pronunciation" of Witt and Young
-// (S. M. Witt, S. J. Young, "Phone-level pronunciation scoring and
-// assessment for interactive language learning", Speech Communication
-// 30(2-3), 2000), taken over a word; thresholding it is the
-// hypothesis test of utterance verification (R. A. Sukkar, C.-H. Lee,
-// "Vocabulary independent discriminative utterance verification for
-// nonkeyword rejection in subword based speech recognition", IEEE Trans.
-// Speech and Audio Processing 4(6), 1996; M. G. Rahim, C.-H. Lee,
-// B.-H. Juang, "Discriminative utterance verification for connected digits
-// recognition", IEEE Trans. Speech and Audio Processing 5(3), 1997), with
-// the phone loop as the alternative (filler) model. Right speech scores
-// near the phone loop (the model explains it as well as any phone string
-// can); a wrong word scores far below it, however well a constrained
-// search managed to place it.
+// Two searches read one set of acoustic scores, every senone in every
+// frame, computed once (scoreSenones), so their scores of a frame share one
+// reference:
 //
-// Words that fail are substituted (with what the general language model
-// hears in their frames) or, when the in-order grammar skipped them,
-// missing; long silence or noise stretches of the alignment that the phone
-// loop explains much better are extra speech, decoded with the general
-// model.
+//   - The miscue search (search.go) decodes the audio with a grammar of the
+//     script in which each word may be replaced by its competitors (the
+//     closed classes of competitors.go: numbers, days, months, claim words)
+//     or skipped, each at a penalty, and in which a free loop of phones may
+//     stand before each sentence and after the last. A competitor that wins
+//     is a substitution, with the competitor as what was heard; a skipped
+//     word is missing; a stretch of the phone loop is extra speech. This is
+//     the reading tutor's decoding of the text plus its likely miscues
+//     (J. Mostow, S. F. Roth, A. G. Hauptmann, M. Kane, "A prototype
+//     reading coach that listens", AAAI 1994), with the garbage loop of
+//     keyword spotting (R. C. Rose, D. B. Paul, "A hidden Markov model
+//     based keyword recognition system", ICASSP 1990) for what the script
+//     does not have. A voice the model fits poorly is searched again with
+//     larger penalties (penalties.scaledFor).
+//   - A free phone loop (pocketsphinx -allphone, context-independent
+//     phones, every phone equally likely) gives the best score any phone
+//     sequence reaches on the same frames. A word the miscue search read as
+//     itself is tested by its log-likelihood ratio per frame to it: its
+//     score minus the loop's over its frames divided by its frame count,
+//     the "goodness of pronunciation" of Witt and Young (S. M. Witt,
+//     S. J. Young, "Phone-level pronunciation scoring and assessment for
+//     interactive language learning", Speech Communication 30(2-3), 2000),
+//     taken over a word; thresholding it is the hypothesis test of
+//     utterance verification (R. A. Sukkar, C.-H. Lee, IEEE Trans. Speech
+//     and Audio Processing 4(6), 1996; M. G. Rahim, C.-H. Lee, B.-H. Juang,
+//     ibid. 5(3), 1997). It finds a word replaced by one outside every
+//     competitor class (a product, a name), which scores far below the
+//     loop however well the search managed to place it.
+//
+// What was heard in place of a word that failed its ratio, and the words of
+// extra speech, are decoded with the general language model. Audio with
+// nothing loud enough to be speech is answered without a search.
 func (p *PocketSphinx) VerifyWords(ctx context.Context, audio speech.Audio, language, expectedText string) (speech.Verification, error) {
 	if !p.Supports(language) {
 		return speech.Verification{}, speech.Unsupported(speech.ProviderPocketSphinx, language)
 	}
-	words := scriptWords(speech.Normalize(expectedText, "en").Text)
+	normalized := speech.Normalize(expectedText, "en").Text
+	words := scriptWords(normalized)
 	allMissing := func() speech.Verification {
 		v := speech.Verification{}
 		for _, w := range words {
@@ -99,7 +102,7 @@ func (p *PocketSphinx) VerifyWords(ctx context.Context, audio speech.Audio, lang
 	if err != nil {
 		return speech.Verification{}, &speech.ProviderError{Provider: speech.ProviderPocketSphinx, Kind: speech.ErrProviderRejected, Message: "cannot decode the audio: " + err.Error()}
 	}
-	if w.Duration() < 0.1 {
+	if w.Duration() < 0.1 || !hasSpeech(w) {
 		return allMissing(), nil
 	}
 	run, err := p.newRun(w)
@@ -111,19 +114,17 @@ func (p *PocketSphinx) VerifyWords(ctx context.Context, audio speech.Audio, lang
 	if err != nil {
 		return speech.Verification{}, err
 	}
-	if len(lex.sequence) == 0 {
+	positions, wordAt := searchPositions(lex, words, sentenceStarts(normalized))
+	if len(positions) == 0 {
 		return allMissing(), nil
-	}
-	if err := lex.write(run.dir); err != nil {
-		return speech.Verification{}, &speech.ProviderError{Provider: speech.ProviderPocketSphinx, Kind: speech.ErrProviderUnavailable, Message: err.Error()}
 	}
 	// Every search below reads the same acoustic scores: computed once,
 	// in pieces at once (see scoreSenones).
 	if err := run.scoreSenones(ctx, runtime.NumCPU()); err != nil {
 		return speech.Verification{}, err
 	}
-	// The phone loop runs beside the alignment: on two cores that halves
-	// the wait.
+	// The phone loop runs beside the miscue search: on two cores that
+	// halves the wait.
 	type loopResult struct {
 		cum []float64
 		err error
@@ -133,7 +134,7 @@ func (p *PocketSphinx) VerifyWords(ctx context.Context, audio speech.Audio, lang
 		cum, err := run.phoneLoop(ctx)
 		loopDone <- loopResult{cum, err}
 	}()
-	segs, err := run.align(ctx, lex)
+	segs, err := run.miscueSearch(ctx, positions, basePenalties())
 	lr := <-loopDone
 	if err != nil {
 		return speech.Verification{}, err
@@ -141,14 +142,108 @@ func (p *PocketSphinx) VerifyWords(ctx context.Context, audio speech.Audio, lang
 	if lr.err != nil {
 		return speech.Verification{}, lr.err
 	}
-	loop := lr.cum
-	strict := segs != nil
-	if !strict {
-		if segs, err = run.decodeInOrderSegs(ctx, lex); err != nil {
+	// A voice the model fits poorly is searched again with penalties in
+	// proportion (see scaledFor); the first search's own words tell how
+	// well it fits.
+	pen := basePenalties()
+	median := ownWordMedian(segs, lr.cum)
+	if median < 0 {
+		pen = pen.scaledFor(median)
+		if segs, err = run.miscueSearch(ctx, positions, pen); err != nil {
 			return speech.Verification{}, err
 		}
+		median = ownWordMedian(segs, lr.cum)
 	}
-	return run.judge(ctx, lex, words, segs, loop, strict)
+	if segs, err = run.secondOpinion(ctx, positions, pen, segs, lr.cum, median); err != nil {
+		return speech.Verification{}, err
+	}
+	return run.judge(ctx, positions, wordAt, words, segs, lr.cum)
+}
+
+// maxSecondOpinions bounds the words a second search is asked about: more
+// skipped words than this are a sentence left out, not a slip of the search.
+const maxSecondOpinions = 3
+
+// secondOpinion searches again when the miscue search skipped a few words,
+// this time requiring them, and keeps that search when each of them then
+// scores as a said word does (its ratio to the phone loop within
+// wordLLRMargin of the median). The penalties are in nats for any length,
+// while the phone loop's lead over a right word grows with its frames: on a
+// voice the model fits poorly a long word at a sentence's edge can lose to
+// a skip and the insertion loop though it was said (espeak-ng's "midnight"
+// did). Words the audio does not say score far below the others when
+// forced, and stay missing.
+func (r *sphinxRun) secondOpinion(ctx context.Context, positions []searchPosition, pen penalties, segs []segment, loop []float64, median float64) ([]segment, error) {
+	seen := make([]bool, len(positions))
+	for _, s := range segs {
+		if pos, _, phone, ok := parseSymbol(s.word); ok && !phone && pos < len(positions) && !isFiller(s.word) {
+			seen[pos] = true
+		}
+	}
+	var skipped []int
+	for i, ok := range seen {
+		if !ok {
+			skipped = append(skipped, i)
+		}
+	}
+	if len(skipped) == 0 || len(skipped) > maxSecondOpinions || len(segs) == 0 {
+		return segs, nil
+	}
+	for _, i := range skipped {
+		positions[i].required = true
+	}
+	forced, err := r.miscueSearch(ctx, positions, pen)
+	for _, i := range skipped {
+		positions[i].required = false
+	}
+	if err != nil || forced == nil {
+		return segs, err
+	}
+	fits := 0
+	for _, s := range forced {
+		pos, comp, phone, ok := parseSymbol(s.word)
+		frames := s.end - s.start
+		if !ok || phone || isFiller(s.word) || comp >= 0 || frames <= 0 || !slices.Contains(skipped, pos) {
+			continue
+		}
+		if (float64(s.score)-loopScore(loop, s.start, s.end))/float64(frames) >= median-wordLLRMargin {
+			fits++
+		}
+	}
+	if fits < len(skipped) {
+		return segs, nil
+	}
+	return forced, nil
+}
+
+// searchPositions are the script's words that have a pronunciation, with
+// their competitors; wordAt[i] is position i's index in words.
+func searchPositions(lex *lexicon, words []string, starts []bool) (positions []searchPosition, wordAt []int) {
+	symbolOf := make(map[string]string, len(lex.spelling))
+	for sym, w := range lex.spelling {
+		symbolOf[w] = sym
+	}
+	sentenceStart := true
+	for i, w := range words {
+		if i < len(starts) && starts[i] {
+			sentenceStart = true
+		}
+		sym, ok := symbolOf[w]
+		if !ok {
+			continue
+		}
+		pos := searchPosition{word: w, prons: lex.prons[sym], sentenceStart: sentenceStart}
+		for _, c := range competitors(w) {
+			if prons := lex.competitors[c]; len(prons) > 0 {
+				pos.competitors = append(pos.competitors, c)
+				pos.compProns = append(pos.compProns, prons)
+			}
+		}
+		positions = append(positions, pos)
+		wordAt = append(wordAt, i)
+		sentenceStart = false
+	}
+	return positions, wordAt
 }
 
 // phoneLoop decodes the audio with the free phone loop and returns the
@@ -237,79 +332,115 @@ func loopScore(cum []float64, s, e int) float64 {
 	return cum[e] - cum[s]
 }
 
-// decodeInOrderSegs decodes with the script's words in order, each
-// optional, and returns the segments.
-func (r *sphinxRun) decodeInOrderSegs(ctx context.Context, lex *lexicon) ([]segment, error) {
-	const out = "inorder.seg"
-	if err := r.decode(ctx, "inorder", "utt\n", r.input,
-		"-dict", filepath.Join(r.dir, "script.dict"), "-jsgf", filepath.Join(r.dir, "inorder.jsgf"),
-		"-compallsen", "yes", "-hypseg", filepath.Join(r.dir, out)); err != nil {
-		return nil, err
-	}
-	data, err := r.root.ReadFile(out)
-	if err != nil {
-		return nil, &speech.ProviderError{Provider: speech.ProviderPocketSphinx, Kind: speech.ErrProviderUnavailable, Message: "no decoder output: " + err.Error()}
-	}
-	return parseHypseg(strings.TrimSpace(string(data))), nil
-}
-
 // frameSeconds is the decoder's frame length (-frate 100).
 const frameSeconds = 0.01
 
-// judge turns the segments of a constrained decode into checked words.
-func (r *sphinxRun) judge(ctx context.Context, lex *lexicon, words []string, segs []segment, loop []float64, strict bool) (speech.Verification, error) {
-	// item is one entry of the result before the general model is asked
-	// what was heard in failed stretches.
-	type item struct {
-		word       speech.CheckedWord
-		frames     [2]int
-		decode     bool // ask the general model what the frames say
-		extraSpeak bool // an unexplained stretch: its words are extra
+// judge turns the miscue search's segments into checked words. A script
+// word the search read as itself is tested once more by its goodness of
+// pronunciation against the phone loop (a word replaced by one outside its
+// competitors is found there); one it read as a competitor is substituted
+// by it; one it skipped is missing; and a stretch of the insertion loop at
+// least unexplainedFrames long is extra speech, whose words the general
+// language model is asked for.
+func (r *sphinxRun) judge(ctx context.Context, positions []searchPosition, wordAt []int, words []string, segs []segment, loop []float64) (speech.Verification, error) {
+	type found struct {
+		frames [2]int
+		llr    float64
+		comp   int // -1: the script's word
+		seen   bool
 	}
-	var items []item
-	median := medianWordLLR(segs, loop)
-	next := 0 // the next script word to place
-	seconds := func(f int) *float64 { v := float64(f) * frameSeconds; return &v }
+	byPos := make([]found, len(positions))
+	// extra holds the insertion loop's stretches, each before the
+	// position it precedes (len(positions): after the last).
+	type stretch struct {
+		frames [2]int
+		before int
+	}
+	var extra []stretch
+	next := 0 // the position after the last one decoded
+	var run *stretch
 	for _, s := range segs {
 		frames := s.end - s.start
-		if frames <= 0 {
+		if frames <= 0 || isFiller(s.word) {
+			continue
+		}
+		pos, comp, phone, ok := parseSymbol(s.word)
+		if !ok {
+			continue
+		}
+		if phone {
+			if run == nil || run.before != next {
+				extra = append(extra, stretch{frames: [2]int{s.start, s.end}, before: next})
+				run = &extra[len(extra)-1]
+			}
+			run.frames[1] = s.end
+			continue
+		}
+		if pos < 0 || pos >= len(positions) {
 			continue
 		}
 		llr := (float64(s.score) - loopScore(loop, s.start, s.end)) / float64(frames)
-		if isFiller(s.word) {
-			if frames >= unexplainedFrames && llr < fillerLLRFloor && strict {
-				items = append(items, item{frames: [2]int{s.start, s.end}, decode: true, extraSpeak: true})
+		byPos[pos] = found{frames: [2]int{s.start, s.end}, llr: llr, comp: comp, seen: true}
+		next = pos + 1
+	}
+
+	var own []float64
+	for _, f := range byPos {
+		if f.seen && f.comp < 0 {
+			own = append(own, f.llr)
+		}
+	}
+	median := 0.0
+	if len(own) > 0 {
+		slices.Sort(own)
+		median = own[len(own)/2]
+	}
+
+	// item is one entry of the result before the general model is asked
+	// what was heard in failed stretches.
+	type item struct {
+		word   speech.CheckedWord
+		frames [2]int
+		decode bool // ask the general model what the frames say
+		extra  bool // an unexplained stretch: its words are extra
+	}
+	seconds := func(f int) *float64 { v := float64(f) * frameSeconds; return &v }
+	var items []item
+	addExtra := func(before int) {
+		for _, e := range extra {
+			if e.before == before && e.frames[1]-e.frames[0] >= unexplainedFrames {
+				items = append(items, item{frames: e.frames, decode: true, extra: true})
 			}
+		}
+	}
+	pos := 0
+	for i, w := range words {
+		if pos >= len(positions) || wordAt[pos] != i {
+			// No pronunciation: nothing could tell whether it was said.
+			items = append(items, item{word: speech.CheckedWord{Word: w, Status: speech.WordMissing}})
 			continue
 		}
-		sym := s.word
-		if i := strings.IndexByte(sym, '('); i > 0 {
-			sym = sym[:i]
+		addExtra(pos)
+		f := byPos[pos]
+		pos++
+		if !f.seen {
+			items = append(items, item{word: speech.CheckedWord{Word: w, Status: speech.WordMissing}})
+			continue
 		}
-		spelled := lex.spelling[sym]
-		// Script words before this one that the decode skipped are
-		// missing (the in-order grammar lets it skip any word).
-		for next < len(words) && words[next] != spelled {
-			items = append(items, item{word: speech.CheckedWord{Word: words[next], Status: speech.WordMissing}})
-			next++
-		}
-		if next == len(words) {
-			break // cannot happen with the script's own grammar
-		}
-		cw := speech.CheckedWord{Word: words[next], Status: speech.WordOK, Start: seconds(s.start), End: seconds(s.end)}
-		it := item{word: cw, frames: [2]int{s.start, s.end}}
-		if llr < median-wordLLRMargin || median < utteranceLLRFloor {
+		cw := speech.CheckedWord{Word: w, Status: speech.WordOK, Start: seconds(f.frames[0]), End: seconds(f.frames[1])}
+		it := item{word: cw, frames: f.frames}
+		switch {
+		case f.comp >= 0:
+			it.word.Status, it.word.Heard = speech.WordSubstituted, positions[pos-1].competitors[f.comp]
+		case f.llr < median-wordLLRMargin || median < utteranceLLRFloor:
 			it.word.Status = speech.WordSubstituted
 			// What a wholly wrong recording says instead is not worth a
 			// decode of all of it with the general model.
-			it.decode = strict && median >= utteranceLLRFloor
+			it.decode = median >= utteranceLLRFloor
 		}
 		items = append(items, it)
-		next++
 	}
-	for ; next < len(words); next++ {
-		items = append(items, item{word: speech.CheckedWord{Word: words[next], Status: speech.WordMissing}})
-	}
+	addExtra(len(positions))
 
 	// Ask the general model what was said in each failed stretch; adjacent
 	// failed words make one stretch, whose words go to its first word.
@@ -320,7 +451,7 @@ func (r *sphinxRun) judge(ctx context.Context, lex *lexicon, words []string, seg
 			continue
 		}
 		j := i
-		for j+1 < len(items) && items[j+1].decode && items[j+1].extraSpeak == items[i].extraSpeak {
+		for j+1 < len(items) && items[j+1].decode && items[j+1].extra == items[i].extra && !items[i].extra {
 			j++
 		}
 		ranges = append(ranges, [2]int{items[i].frames[0], items[j].frames[1]})
@@ -340,8 +471,14 @@ func (r *sphinxRun) judge(ctx context.Context, lex *lexicon, words []string, seg
 	var v speech.Verification
 	var transcript []string
 	for i, it := range items {
-		if it.extraSpeak {
-			for _, w := range strings.Fields(heard[i]) {
+		if it.extra {
+			said := strings.Fields(heard[i])
+			if len(said) == 0 {
+				// Speech the script lacks, though the general model
+				// makes no words of it: still extra.
+				said = []string{unrecognizedSpeech}
+			}
+			for _, w := range said {
 				v.Words = append(v.Words, speech.CheckedWord{Word: w, Status: speech.WordExtra, Start: seconds(it.frames[0]), End: seconds(it.frames[1])})
 				transcript = append(transcript, w)
 			}
@@ -354,9 +491,9 @@ func (r *sphinxRun) judge(ctx context.Context, lex *lexicon, words []string, seg
 		case speech.WordSubstituted:
 			if h, ok := heard[i]; ok {
 				cw.Heard = h
-				if h != "" {
-					transcript = append(transcript, h)
-				}
+			}
+			if cw.Heard != "" {
+				transcript = append(transcript, cw.Heard)
 			}
 		}
 		v.Words = append(v.Words, cw)
@@ -367,13 +504,19 @@ func (r *sphinxRun) judge(ctx context.Context, lex *lexicon, words []string, seg
 	return v, nil
 }
 
-// medianWordLLR is the median log-likelihood ratio per frame of the words
-// (not fillers) of a decode.
-func medianWordLLR(segs []segment, loop []float64) float64 {
+// unrecognizedSpeech stands for the words of extra speech that the general
+// language model could not make out.
+const unrecognizedSpeech = "[speech]"
+
+// ownWordMedian is the median log-likelihood ratio per frame, against the
+// phone loop, of the script words a miscue search read as themselves.
+func ownWordMedian(segs []segment, loop []float64) float64 {
 	var llrs []float64
 	for _, s := range segs {
 		if frames := s.end - s.start; frames > 0 && !isFiller(s.word) {
-			llrs = append(llrs, (float64(s.score)-loopScore(loop, s.start, s.end))/float64(frames))
+			if _, comp, phone, ok := parseSymbol(s.word); ok && !phone && comp < 0 {
+				llrs = append(llrs, (float64(s.score)-loopScore(loop, s.start, s.end))/float64(frames))
+			}
 		}
 	}
 	if len(llrs) == 0 {

@@ -26,7 +26,8 @@ function typeLabel(doc, s) {
   let t = Array.isArray(r.type) ? r.type.join(" | ") : (r.type || "any");
   if (r.type === "array" || (Array.isArray(r.type) && r.type.includes("array"))) t = "array of " + typeLabel(doc, r.items);
   if (r.enum) t += " (" + r.enum.map(v => v === null ? "null" : v).join(", ") + ")";
-  if (r.format) t += " · " + r.format;
+  if (r.type === "string" && r.format === "binary") t = "file (binary)";
+  else if (r.format) t += " · " + r.format;
   const bounds = [];
   if (r.minLength != null || r.maxLength != null) bounds.push((r.minLength || 0) + "–" + r.maxLength + " chars");
   if (r.minimum != null || r.maximum != null) bounds.push((r.minimum ?? "") + "–" + (r.maximum ?? ""));
@@ -57,12 +58,17 @@ function schemaTree(doc, s, depth, seen) {
   return el("div", {}, el("span", { class: "type" }, (r.type === "array" ? "array of " : "") + (name || resolve(doc, r.items || {})[0] || "object")), list);
 }
 
+// The methods an OpenAPI path item may hold; its other keys (parameters,
+// summary, servers) are not operations.
+const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
 function render(doc) {
   document.getElementById("title").textContent = doc.info.title + " " + doc.info.version;
   document.getElementById("description").textContent = doc.info.description;
   const byTag = new Map();
   for (const [path, item] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(item)) {
+      if (!METHODS.includes(method)) continue;
       const tag = (op.tags && op.tags[0]) || "other";
       if (!byTag.has(tag)) byTag.set(tag, []);
       byTag.get(tag).push({ path, method: method.toUpperCase(), op });
@@ -81,22 +87,37 @@ function render(doc) {
           el("td", { class: "type" }, typeLabel(doc, p.schema)), el("td", {}, p.required ? "required" : "optional"), el("td", {}, p.description || "")));
         body.append(el("h4", {}, "Parameters"), el("table", {}, ...rows));
       }
+      // A request body is JSON or a multipart form (an upload: its fields
+      // are the schema's properties, a file among them); each media type
+      // the operation takes is shown with its fields.
       if (op.requestBody) {
-        const s = op.requestBody.content["application/json"].schema;
-        const [, r] = resolve(doc, s);
-        body.append(el("h4", {}, "Request body" + (r && r.required ? " · required fields: " + r.required.join(", ") : "")), schemaTree(doc, s, 0, new Set()));
+        const request = el("div", { class: "request" });
+        for (const [media, content] of Object.entries(op.requestBody.content || {})) {
+          const [, r] = resolve(doc, content.schema);
+          const form = media === "multipart/form-data" || media === "application/x-www-form-urlencoded";
+          request.append(el("h4", {}, (form ? "Form fields" : "Request body") + " · ", el("code", {}, media),
+            r && r.required ? " · required fields: " + r.required.join(", ") : ""), schemaTree(doc, content.schema, 0, new Set()));
+        }
+        body.append(request);
       }
       body.append(el("h4", {}, "Responses"));
       const rows = [];
       for (const [status, resp] of Object.entries(op.responses)) {
-        const content = resp.content && Object.values(resp.content)[0];
+        // Media types other than JSON are named (the audio's WAV or MP3).
+        const media = Object.keys(resp.content || {});
+        const content = media.length ? resp.content[media[0]] : null;
         rows.push(el("tr", {}, el("td", { class: "status" }, status), el("td", {}, resp.description || ""),
-          el("td", {}, content ? schemaTree(doc, content.schema, 0, new Set()) : "")));
+          el("td", {}, media.some(m => m !== "application/json") ? el("div", {}, el("code", {}, media.join(", "))) : null,
+            content ? schemaTree(doc, content.schema, 0, new Set()) : "")));
       }
       body.append(el("table", {}, ...rows));
-      const d = el("details", { class: "op", "data-search": (method + " " + path + " " + op.summary + " " + tag).toLowerCase() },
+      if (op.operationId) body.append(el("p", { class: "meta" }, "operationId ", el("code", {}, op.operationId)));
+      // security: [] is a public operation; a list of schemes asks for one of them.
+      const locked = Array.isArray(op.security) ? op.security.length > 0 : Array.isArray(doc.security) && doc.security.length > 0;
+      const d = el("details", { class: "op", id: "op-" + (op.operationId || method + "-" + path), "data-operation-id": op.operationId || "",
+        "data-search": (method + " " + path + " " + (op.summary || "") + " " + tag + " " + (op.operationId || "")).toLowerCase() },
         el("summary", {}, el("span", { class: "method " + method }, method), el("span", { class: "path" }, path),
-          el("span", { class: "summary" }, op.summary || ""), op.security ? el("span", { class: "lock" }, "🔒 credentials") : null),
+          el("span", { class: "summary" }, op.summary || ""), locked ? el("span", { class: "lock" }, "needs credentials") : null),
         body);
       main.append(d);
     }
@@ -105,6 +126,10 @@ function render(doc) {
     const q = e.target.value.trim().toLowerCase();
     for (const d of document.querySelectorAll("details.op")) d.classList.toggle("hidden", q !== "" && !d.dataset.search.includes(q));
   });
+  // A link to #op-<operationId> opens that operation.
+  const target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  if (target && target.tagName === "DETAILS") { target.open = true; target.scrollIntoView(); }
+  document.documentElement.dataset.ready = "true";
 }
 
 fetch("/openapi.json").then(r => r.json()).then(render).catch(err => {

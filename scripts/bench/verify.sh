@@ -10,9 +10,10 @@
 # with a second sentence the audio omits (omission), the audio with an extra
 # sentence (insertion). It prints, per voice, synthesizer and kind, the share
 # caught (verdict not match) and the share where the changed word itself is
-# flagged, the false alarms on right audio (and the sentences that raised
-# them), omissions and insertions caught, the ROC AUC right vs wrong, and how
-# long a 60-second voice-over takes to verify.
+# flagged, the false alarms on right audio, omissions and insertions caught,
+# the ROC AUC right vs wrong, the copy errors missed and the right sentences
+# flagged (by sentence, with the voices), and how long a 60-second voice-over
+# takes to verify.
 #
 # Flags go to the Go program scripts/bench/verify:
 #   -n 5                       the first 5 sentences of each kind (default all)

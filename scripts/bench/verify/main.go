@@ -28,6 +28,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -178,6 +179,8 @@ type trial struct {
 	// span is the script words [lo, hi) the audio changes: a slip's changed
 	// words, an omission's omitted sentence; empty otherwise.
 	lo, hi int
+	// swap is a slip's change, "twenty → thirty".
+	swap string
 }
 
 // outcome is what the verifier made of a trial.
@@ -257,7 +260,10 @@ func run(cfg config) error {
 				t := trial{kind: kind, entry: i, voice: vi, script: norm(p[0]), spoken: norm(p[1])}
 				t.words = scriptWords(t.script)
 				if kind == trialSlip || kind == trialOmission {
-					t.lo, t.hi, _ = changed(t.words, scriptWords(t.spoken))
+					said := scriptWords(t.spoken)
+					var saidHi int
+					t.lo, t.hi, saidHi = changed(t.words, said)
+					t.swap = strings.Join(t.words[t.lo:t.hi], " ") + " → " + strings.Join(said[t.lo:saidHi], " ")
 					if t.lo == t.hi {
 						return fmt.Errorf("corpus entry %q: its %s changes no word of the script once normalized (%q against %q)", e.script, kind, t.script, t.spoken)
 					}
@@ -490,12 +496,14 @@ func (t tally) pct(hits int) string {
 	return fmt.Sprintf("%.0f", 100*float64(hits)/float64(t.n))
 }
 
+// row is a line of the tables: one voice, a synthesizer's voices, or all.
+type row struct {
+	name   string
+	voices []int
+}
+
 func report(cfg config, voices []voice, kindsUsed []string, jobs []trial, outcomes []outcome) {
 	// The rows: each voice, each synthesizer's voices together, all.
-	type row struct {
-		name   string
-		voices []int
-	}
 	var rows []row
 	var families []string
 	for _, v := range voices {
@@ -565,6 +573,19 @@ func report(cfg config, voices []voice, kindsUsed []string, jobs []trial, outcom
 		}
 	}
 
+	if has(trialRight) || has(trialWrong) || has(trialOmission) || has(trialInsertion) {
+		otherTrials(rows, pick, jobs, outcomes)
+	}
+	similarities(jobs, outcomes)
+	if has(trialSlip) {
+		missedSlips(voices, jobs, outcomes)
+	}
+	if has(trialRight) {
+		falseAlarms(voices, jobs, outcomes)
+	}
+}
+
+func otherTrials(rows []row, pick func(r row, kind, entryKind string) []int, jobs []trial, outcomes []outcome) {
 	fmt.Println()
 	fmt.Println("right audio: false alarms = verdict not match; omission (script has a sentence the audio lacks): caught, omitted words reported missing, other words flagged;")
 	fmt.Println("insertion (audio has an extra sentence): caught, an extra word reported, script words flagged; all in %")
@@ -620,7 +641,11 @@ func report(cfg config, voices []voice, kindsUsed []string, jobs []trial, outcom
 			ins.n, ins.pct(ins.hits), ins.pct(insExtra), share(insFlagged, insWords), aucText)
 	}
 
-	// Similarity over all voices, as the earlier bench printed it.
+}
+
+// similarities prints the similarity over all voices, as the earlier bench
+// did, and the ROC AUC and equal error rate of right against wrong.
+func similarities(jobs []trial, outcomes []outcome) {
 	by := map[string][]float64{}
 	for i, t := range jobs {
 		by[t.kind] = append(by[t.kind], outcomes[i].similarity)
@@ -646,49 +671,77 @@ func report(cfg config, voices []voice, kindsUsed []string, jobs []trial, outcom
 		fmt.Printf("wrong sentence at or below %.2f (mismatch):   %d of %d\n", partialAbove, mismatch, len(by[trialWrong]))
 	}
 
-	// Right recordings not judged match: by sentence, the voices that
-	// raised the alarm. A sentence every voice trips over hints at the
-	// normalization or the dictionary rather than the voice.
-	if has(trialRight) {
-		type alarm struct {
-			entry  int
-			voices []string
+}
+
+// missedSlips lists the copy errors judged match, by sentence, with the
+// voices that missed them.
+func missedSlips(voices []voice, jobs []trial, outcomes []outcome) {
+	missed := map[int][]string{}
+	swaps := map[int]string{}
+	for i, t := range jobs {
+		if t.kind == trialSlip && outcomes[i].verdict == omnivibe.VerdictMatch {
+			missed[t.entry] = append(missed[t.entry], voices[t.voice].name)
+			swaps[t.entry] = t.swap
 		}
-		alarms := map[int]*alarm{}
-		for i, t := range jobs {
-			if t.kind != trialRight || outcomes[i].verdict == omnivibe.VerdictMatch {
-				continue
-			}
-			a := alarms[t.entry]
-			if a == nil {
-				a = &alarm{entry: t.entry}
-				alarms[t.entry] = a
-			}
-			a.voices = append(a.voices, fmt.Sprintf("%s %s %.3f: %s", voices[t.voice].name, outcomes[i].verdict,
-				outcomes[i].similarity, strings.Join(outcomes[i].flagged, " ")))
+	}
+	entries := slices.Collect(maps.Keys(missed))
+	sort.Slice(entries, func(i, j int) bool {
+		a, b := entries[i], entries[j]
+		if len(missed[a]) != len(missed[b]) {
+			return len(missed[a]) > len(missed[b])
 		}
-		list := make([]*alarm, 0, len(alarms))
-		for _, a := range alarms {
-			sort.Strings(a.voices)
-			list = append(list, a)
+		return a < b
+	})
+	fmt.Println()
+	fmt.Printf("copy errors judged match, by sentence (%d sentences):\n", len(entries))
+	for _, e := range entries {
+		fmt.Printf("  %d of %d voices, %-7s %-28s %q (%s)\n", len(missed[e]), len(voices), corpus[e].kind, swaps[e],
+			corpus[e].script, strings.Join(missed[e], ", "))
+	}
+}
+
+// falseAlarms lists the right recordings not judged match: by sentence,
+// the voices that raised the alarm. A sentence every voice trips over
+// hints at the normalization or the dictionary rather than the voice.
+func falseAlarms(voices []voice, jobs []trial, outcomes []outcome) {
+	type alarm struct {
+		entry  int
+		voices []string
+	}
+	alarms := map[int]*alarm{}
+	for i, t := range jobs {
+		if t.kind != trialRight || outcomes[i].verdict == omnivibe.VerdictMatch {
+			continue
 		}
-		sort.Slice(list, func(i, j int) bool {
-			if len(list[i].voices) != len(list[j].voices) {
-				return len(list[i].voices) > len(list[j].voices)
-			}
-			return list[i].entry < list[j].entry
-		})
-		fmt.Println()
-		fmt.Printf("false alarms on right audio, by sentence (%d sentences):\n", len(list))
-		for _, a := range list {
-			every := ""
-			if len(a.voices) == len(voices) && len(voices) > 1 {
-				every = ", every voice"
-			}
-			fmt.Printf("  %d of %d voices%s: %q\n", len(a.voices), len(voices), every, corpus[a.entry].script)
-			for _, v := range a.voices {
-				fmt.Printf("      %s\n", v)
-			}
+		a := alarms[t.entry]
+		if a == nil {
+			a = &alarm{entry: t.entry}
+			alarms[t.entry] = a
+		}
+		a.voices = append(a.voices, fmt.Sprintf("%s %s %.3f: %s", voices[t.voice].name, outcomes[i].verdict,
+			outcomes[i].similarity, strings.Join(outcomes[i].flagged, " ")))
+	}
+	list := make([]*alarm, 0, len(alarms))
+	for _, a := range alarms {
+		sort.Strings(a.voices)
+		list = append(list, a)
+	}
+	sort.Slice(list, func(i, j int) bool {
+		if len(list[i].voices) != len(list[j].voices) {
+			return len(list[i].voices) > len(list[j].voices)
+		}
+		return list[i].entry < list[j].entry
+	})
+	fmt.Println()
+	fmt.Printf("false alarms on right audio, by sentence (%d sentences):\n", len(list))
+	for _, a := range list {
+		every := ""
+		if len(a.voices) == len(voices) && len(voices) > 1 {
+			every = ", every voice"
+		}
+		fmt.Printf("  %d of %d voices%s: %q\n", len(a.voices), len(voices), every, corpus[a.entry].script)
+		for _, v := range a.voices {
+			fmt.Printf("      %s\n", v)
 		}
 	}
 }

@@ -259,7 +259,9 @@ func TestPipelineWaitsForAVerificationSlot(t *testing.T) {
 	}
 
 	job := make(chan error, 1)
-	go func() { job <- a.svc.RunAudioTask(context.Background(), service.AudioJob{AccountID: a.owner.AccountID, TaskID: taskID}) }()
+	go func() {
+		job <- a.svc.RunAudioTask(context.Background(), service.AudioJob{AccountID: a.owner.AccountID, TaskID: taskID})
+	}()
 	waitUntil(t, "the job waiting for the slot", func() bool { return pool.Waiting() == 1 })
 	if n := a.far.transcribeCalls.Load(); n != 0 {
 		t.Fatalf("the job verified %d times without a slot", n)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -153,8 +154,12 @@ type lexicon struct {
 	spelling map[string]string   // symbol → word
 	prons    map[string][]string // symbol → pronunciations (space-separated phones)
 	// competitors holds the pronunciations of the script words'
-	// competitors (see competitors.go) that the dictionary has.
+	// competitors (see competitors.go) that the dictionary has, their
+	// class mates and their neighbours alike.
 	competitors map[string][]string
+	// neighbours are, for each content word of the script, the dictionary
+	// words one sound away (see neighbours.go).
+	neighbours map[string][]string
 }
 
 func (p *PocketSphinx) lexicon(ctx context.Context, words []string) (*lexicon, error) {
@@ -183,7 +188,17 @@ func (p *PocketSphinx) lexicon(ctx context.Context, words []string) (*lexicon, e
 			found[w] = []string{pr}
 		}
 	}
-	lex := &lexicon{spelling: map[string]string{}, prons: map[string][]string{}, competitors: map[string][]string{}}
+	content := map[string][]string{}
+	for _, w := range words {
+		if isContentWord(w) && len(found[w]) > 0 {
+			content[w] = strings.Fields(found[w][0])
+		}
+	}
+	neighbours, err := p.dictionaryNeighbours(content)
+	if err != nil {
+		return nil, err
+	}
+	lex := &lexicon{spelling: map[string]string{}, prons: map[string][]string{}, competitors: map[string][]string{}, neighbours: map[string][]string{}}
 	symbols := map[string]string{}
 	for _, w := range words {
 		if len(found[w]) == 0 {
@@ -200,6 +215,12 @@ func (p *PocketSphinx) lexicon(ctx context.Context, words []string) (*lexicon, e
 		for _, c := range competitors(w) {
 			if len(found[c]) > 0 {
 				lex.competitors[c] = found[c]
+			}
+		}
+		for _, n := range neighbours[w] {
+			lex.neighbours[w] = append(lex.neighbours[w], n.word)
+			if !slices.Contains(lex.competitors[n.word], n.pron) {
+				lex.competitors[n.word] = append(lex.competitors[n.word], n.pron)
 			}
 		}
 	}

@@ -151,8 +151,6 @@ func TestSharedScoresKeepTheAudioClock(t *testing.T) {
 	}
 }
 
-func abs(n int) int { return max(n, -n) }
-
 // TestVerifyLongAudioPath: audio past sharedScoresMaxSeconds is verified by
 // searches that each score the audio themselves, with the same verdicts.
 func TestVerifyLongAudioPath(t *testing.T) {

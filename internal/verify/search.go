@@ -19,6 +19,9 @@ var (
 	// competitorPenalty: a competitor must fit the audio this much better
 	// than the script's word to take its place.
 	competitorPenalty = 30.0
+	// neighbourPenalty: the same for a content word's neighbours, which
+	// are less likely slips than class mates, and more of them.
+	neighbourPenalty = 100.0
 	// skipPenalty: leaving a script word unsaid.
 	skipPenalty = 80.0
 	// insertPenalty and phonePenalty: entering the free phone loop between
@@ -33,12 +36,12 @@ var (
 )
 
 // penalties are a miscue search's, in nats.
-type penalties struct{ competitor, skip, insert, phone float64 }
+type penalties struct{ competitor, neighbour, skip, insert, phone float64 }
 
 // basePenalties are for a voice the acoustic model fits (its words score
 // near the phone loop).
 func basePenalties() penalties {
-	return penalties{competitor: competitorPenalty, skip: skipPenalty, insert: insertPenalty, phone: phonePenalty}
+	return penalties{competitor: competitorPenalty, neighbour: neighbourPenalty, skip: skipPenalty, insert: insertPenalty, phone: phonePenalty}
 }
 
 // scaledFor raises the penalties for a voice the model fits poorly, whose
@@ -51,7 +54,7 @@ func basePenalties() penalties {
 // (espeak-ng's words score about -15 a frame, flite's about +5.)
 func (p penalties) scaledFor(median float64) penalties {
 	f := 1 + max(0, -median)/poorFitScale
-	return penalties{competitor: p.competitor * f, skip: p.skip, insert: p.insert * f, phone: p.phone * f}
+	return penalties{competitor: p.competitor * f, neighbour: p.neighbour * f, skip: p.skip, insert: p.insert * f, phone: p.phone * f}
 }
 
 // poorFitScale: a voice whose words score this far below the phone loop
@@ -103,6 +106,9 @@ type searchPosition struct {
 	prons       []string
 	competitors []string   // the competitors the dictionary could spell
 	compProns   [][]string // their pronunciations
+	// firstNeighbour: competitors from here on are the word's neighbours
+	// (neighbours.go), at the neighbours' penalty.
+	firstNeighbour int
 	// sentenceStart: speech the script does not have may come before it.
 	sentenceStart bool
 	// required: the search may not skip it (a second opinion on a word
@@ -174,7 +180,11 @@ func miscueGrammar(positions []searchPosition, pen penalties) (dict, fsg string)
 		next := newState()
 		arc(at, next, 0, positionSymbol(i))
 		for k := range p.competitors {
-			arc(at, next, pen.competitor, competitorSymbol(i, k))
+			penalty := pen.competitor
+			if k >= p.firstNeighbour {
+				penalty = pen.neighbour
+			}
+			arc(at, next, penalty, competitorSymbol(i, k))
 		}
 		if !p.required {
 			arc(at, next, pen.skip, "")

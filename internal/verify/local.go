@@ -94,7 +94,7 @@ func (p *PocketSphinx) Transcribe(ctx context.Context, audio speech.Audio, langu
 	}
 	defer run.close()
 
-	lex, err := p.lexicon(ctx, scriptWords(speech.Normalize(expectedText, "en").Text))
+	lex, err := p.lexicon(ctx, scriptWords(speech.Normalize(expectedText, "en").Text), nil)
 	if err != nil {
 		return "", err
 	}
@@ -162,7 +162,9 @@ type lexicon struct {
 	neighbours map[string][]string
 }
 
-func (p *PocketSphinx) lexicon(ctx context.Context, words []string) (*lexicon, error) {
+// lexicon spells the script's words, their competitors, and the
+// neighbours of its names (see neighbours.go).
+func (p *PocketSphinx) lexicon(ctx context.Context, words []string, names map[string]bool) (*lexicon, error) {
 	need := map[string]bool{}
 	for _, w := range words {
 		need[w] = true
@@ -190,7 +192,7 @@ func (p *PocketSphinx) lexicon(ctx context.Context, words []string) (*lexicon, e
 	}
 	content := map[string][]string{}
 	for _, w := range words {
-		if isContentWord(w) && len(found[w]) > 0 {
+		if names[w] && isContentWord(w) && len(found[w]) > 0 {
 			content[w] = strings.Fields(found[w][0])
 		}
 	}

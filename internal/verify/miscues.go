@@ -110,7 +110,7 @@ func (p *PocketSphinx) VerifyWords(ctx context.Context, audio speech.Audio, lang
 		return speech.Verification{}, err
 	}
 	defer run.close()
-	lex, err := p.lexicon(ctx, words)
+	lex, err := p.lexicon(ctx, words, namesIn(normalized))
 	if err != nil {
 		return speech.Verification{}, err
 	}
@@ -123,8 +123,10 @@ func (p *PocketSphinx) VerifyWords(ctx context.Context, audio speech.Audio, lang
 	if err := run.scoreSenones(ctx, runtime.NumCPU()); err != nil {
 		return speech.Verification{}, err
 	}
-	// The phone loop runs beside the miscue search: on two cores that
-	// halves the wait.
+	// How well the model fits the voice decides the miscue search's
+	// penalties (see scaledFor), so the cheap forced alignment to the
+	// script's exact words measures it first, beside the phone loop: on
+	// two cores that halves the wait.
 	type loopResult struct {
 		cum []float64
 		err error
@@ -134,7 +136,11 @@ func (p *PocketSphinx) VerifyWords(ctx context.Context, audio speech.Audio, lang
 		cum, err := run.phoneLoop(ctx)
 		loopDone <- loopResult{cum, err}
 	}()
-	segs, err := run.miscueSearch(ctx, positions, basePenalties())
+	if err := lex.write(run.dir); err != nil {
+		<-loopDone
+		return speech.Verification{}, &speech.ProviderError{Provider: speech.ProviderPocketSphinx, Kind: speech.ErrProviderUnavailable, Message: err.Error()}
+	}
+	strict, err := run.align(ctx, lex)
 	lr := <-loopDone
 	if err != nil {
 		return speech.Verification{}, err
@@ -142,18 +148,15 @@ func (p *PocketSphinx) VerifyWords(ctx context.Context, audio speech.Audio, lang
 	if lr.err != nil {
 		return speech.Verification{}, lr.err
 	}
-	// A voice the model fits poorly is searched again with penalties in
-	// proportion (see scaledFor); the first search's own words tell how
-	// well it fits.
 	pen := basePenalties()
-	median := ownWordMedian(segs, lr.cum)
-	if median < 0 {
-		pen = pen.scaledFor(median)
-		if segs, err = run.miscueSearch(ctx, positions, pen); err != nil {
-			return speech.Verification{}, err
-		}
-		median = ownWordMedian(segs, lr.cum)
+	if fit := medianLLR(strict, lr.cum); strict != nil && fit < 0 {
+		pen = pen.scaledFor(fit)
 	}
+	segs, err := run.miscueSearch(ctx, positions, pen)
+	if err != nil {
+		return speech.Verification{}, err
+	}
+	median := ownWordMedian(segs, lr.cum)
 	if segs, err = run.secondOpinion(ctx, positions, pen, segs, lr.cum, median); err != nil {
 		return speech.Verification{}, err
 	}
@@ -545,3 +548,20 @@ func ownWordMedian(segs []segment, loop []float64) float64 {
 // and a slip of one changes no offer; the ones that do ("no", "all",
 // "only") have competitors.
 func weakWord(w string) bool { return len(w) <= 2 || functionWords[w] }
+
+// medianLLR is the median log-likelihood ratio per frame, against the
+// phone loop, of the words (not fillers) of a forced alignment; 0 when it
+// has none.
+func medianLLR(segs []segment, loop []float64) float64 {
+	var llrs []float64
+	for _, s := range segs {
+		if frames := s.end - s.start; frames > 0 && !isFiller(s.word) {
+			llrs = append(llrs, (float64(s.score)-loopScore(loop, s.start, s.end))/float64(frames))
+		}
+	}
+	if len(llrs) == 0 {
+		return 0
+	}
+	slices.Sort(llrs)
+	return llrs[len(llrs)/2]
+}

@@ -8,26 +8,31 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/omnivibepro/omnivibe/internal/speech"
 )
 
-// Neighbours: competitors for the words no class covers.
+// Neighbours: competitors for the names of the script.
 //
-// A product, a brand or a name read as another is most often read as a
+// A brand or a name read as another is most often read as a
 // word one sound away (Polar as Solar, serum as cereal, latte as lottie),
 // and such a word scores nearly as well as the right one against the phone
-// loop. So each content word of the script also competes with the
+// loop. So each name of the script (namesIn) also competes with the
 // dictionary words whose pronunciation differs from its own by one phone
 // (replaced, added or left out), at a larger penalty than the classes'
 // (neighbourPenalty): a neighbour is a less likely slip than a class mate,
 // and there are more of them. The feasibility study's nearest-word
 // competitors at a large penalty caught 78 % of name and 89 % of product
-// slips (shared/research/english-miscue-detection.md).
+// slips (shared/research/english-miscue-detection.md). Names only, because
+// each neighbour is a branch of the search: for every content word of a
+// minute of script they doubled its time (6.5 s against 3.5 s here);
+// other words are left to their goodness of pronunciation.
 
 // maxNeighbours bounds a word's neighbours (distinct pronunciations):
 // each is a branch of the search at the word.
-const maxNeighbours = 48
+const maxNeighbours = 40
 
 // neighbour is a dictionary word and the pronunciation that makes it one.
 type neighbour struct{ word, pron string }
@@ -41,6 +46,23 @@ var functionWords = func() map[string]bool {
 	}
 	return m
 }()
+
+// namesIn are the words of normalized text written with a capital inside
+// a sentence: the brands and names of ad copy ("Polar Breeze", "Nova
+// Bank"), as scriptWords spells them.
+func namesIn(text string) map[string]bool {
+	names := map[string]bool{}
+	for _, sentence := range strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune(".!?;…。\n", r) }) {
+		for i, w := range strings.Fields(sentence) {
+			if r, _ := utf8.DecodeRuneInString(w); i > 0 && unicode.IsUpper(r) {
+				for _, sw := range scriptWords(w) {
+					names[sw] = true
+				}
+			}
+		}
+	}
+	return names
+}
 
 // isContentWord: a word of four letters or more that is neither a function
 // word nor in a competitor class (those have their own competitors).

@@ -68,7 +68,7 @@ func TestSharedScoresKeepTheAudioClock(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(run.close)
-		lex, err := ps.lexicon(ctx, scriptWords(script))
+		lex, err := ps.lexicon(ctx, scriptWords(script), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

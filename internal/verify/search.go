@@ -18,7 +18,7 @@ import (
 var (
 	// competitorPenalty: a competitor must fit the audio this much better
 	// than the script's word to take its place.
-	competitorPenalty = 30.0
+	competitorPenalty = 20.0
 	// neighbourPenalty: the same for a content word's neighbours, which
 	// are less likely slips than class mates, and more of them.
 	neighbourPenalty = 100.0

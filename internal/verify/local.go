@@ -94,7 +94,7 @@ func (p *PocketSphinx) Transcribe(ctx context.Context, audio speech.Audio, langu
 	}
 	defer run.close()
 
-	lex, err := p.lexicon(ctx, scriptWords(speech.Normalize(expectedText, "en").Text), nil)
+	lex, err := p.lexicon(ctx, ScriptWords(speech.Normalize(expectedText, "en").Text), nil)
 	if err != nil {
 		return "", err
 	}
@@ -118,9 +118,10 @@ func (p *PocketSphinx) Transcribe(ctx context.Context, audio speech.Audio, langu
 	return run.checkAlignment(ctx, lex, segs)
 }
 
-// scriptWords splits normalized English text into lower-case words, keeping
-// apostrophes inside words ("don't") as the dictionary spells them.
-func scriptWords(text string) []string {
+// ScriptWords splits normalized English text into lower-case words, keeping
+// apostrophes inside words ("don't") as the dictionary spells them: the
+// words of a Verification, in order.
+func ScriptWords(text string) []string {
 	var words []string
 	var cur []rune
 	flush := func() {

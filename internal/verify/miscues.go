@@ -89,7 +89,7 @@ func (p *PocketSphinx) VerifyWords(ctx context.Context, audio speech.Audio, lang
 		return speech.Verification{}, speech.Unsupported(speech.ProviderPocketSphinx, language)
 	}
 	normalized := speech.Normalize(expectedText, "en").Text
-	words := scriptWords(normalized)
+	words := ScriptWords(normalized)
 	allMissing := func() speech.Verification {
 		v := speech.Verification{}
 		for _, w := range words {

@@ -55,7 +55,7 @@ func namesIn(text string) map[string]bool {
 	for _, sentence := range strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune(".!?;…。\n", r) }) {
 		for i, w := range strings.Fields(sentence) {
 			if r, _ := utf8.DecodeRuneInString(w); i > 0 && unicode.IsUpper(r) {
-				for _, sw := range scriptWords(w) {
+				for _, sw := range ScriptWords(w) {
 					names[sw] = true
 				}
 			}

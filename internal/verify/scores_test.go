@@ -68,7 +68,7 @@ func TestSharedScoresKeepTheAudioClock(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(run.close)
-		lex, err := ps.lexicon(ctx, scriptWords(script), nil)
+		lex, err := ps.lexicon(ctx, ScriptWords(script), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -129,8 +129,8 @@ func TestSharedScoresKeepTheAudioClock(t *testing.T) {
 		return out
 	}
 	a, b := words(direct), words(joined)
-	if len(a) != len(b) || len(a) != len(scriptWords(script)) {
-		t.Fatalf("%d words aligned on the audio, %d on the shared scores, script has %d", len(a), len(b), len(scriptWords(script)))
+	if len(a) != len(b) || len(a) != len(ScriptWords(script)) {
+		t.Fatalf("%d words aligned on the audio, %d on the shared scores, script has %d", len(a), len(b), len(ScriptWords(script)))
 	}
 	// The pieces' scores differ a little from the whole's (each piece has
 	// its own cepstral mean), which may move a boundary between two short

@@ -295,7 +295,7 @@ func (r *sphinxRun) searchWithBeams(ctx context.Context, beam, wordBeam string) 
 func sentenceStarts(text string) []bool {
 	var starts []bool
 	for _, sentence := range strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune(".!?;…。", r) }) {
-		for i := range scriptWords(sentence) {
+		for i := range ScriptWords(sentence) {
 			starts = append(starts, i == 0)
 		}
 	}

@@ -105,7 +105,7 @@ func TestPocketSphinxMissingModel(t *testing.T) {
 }
 
 func TestScriptWordsAndPhones(t *testing.T) {
-	got := strings.Join(scriptWords("Don't stop! Rock’n’roll, twenty-four 'quoted' café"), "|")
+	got := strings.Join(ScriptWords("Don't stop! Rock’n’roll, twenty-four 'quoted' café"), "|")
 	if want := "don't|stop|rock'n'roll|twenty|four|quoted|café"; got != want {
 		t.Errorf("scriptWords: got %q, want %q", got, want)
 	}

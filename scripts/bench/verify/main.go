@@ -39,7 +39,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode"
 
 	"github.com/omnivibepro/omnivibe"
 	"github.com/omnivibepro/omnivibe/internal/service"
@@ -258,9 +257,9 @@ func run(cfg config) error {
 			for _, kind := range cfg.trials {
 				p := pairs[kind]
 				t := trial{kind: kind, entry: i, voice: vi, script: norm(p[0]), spoken: norm(p[1])}
-				t.words = scriptWords(t.script)
+				t.words = verify.ScriptWords(t.script)
 				if kind == trialSlip || kind == trialOmission {
-					said := scriptWords(t.spoken)
+					said := verify.ScriptWords(t.spoken)
 					var saidHi int
 					t.lo, t.hi, saidHi = changed(t.words, said)
 					t.swap = strings.Join(t.words[t.lo:t.hi], " ") + " → " + strings.Join(said[t.lo:saidHi], " ")
@@ -395,34 +394,6 @@ func printTrial(t trial, o outcome, voiceName string) {
 	}
 	fmt.Printf("%-9s %-7s %-15s %-8s sim %.3f%s | flagged: %s | script %q | spoken %q | heard %q\n",
 		t.kind, e.kind, voiceName, o.verdict, o.similarity, span, strings.Join(o.flagged, " "), t.script, t.spoken, o.transcript)
-}
-
-// scriptWords splits normalized text into words as the verifier lists
-// them: runs of letters and digits, lower case, with inner apostrophes.
-func scriptWords(text string) []string {
-	var words []string
-	var cur []rune
-	flush := func() {
-		for len(cur) > 0 && cur[len(cur)-1] == '\'' {
-			cur = cur[:len(cur)-1]
-		}
-		if len(cur) > 0 {
-			words = append(words, string(cur))
-		}
-		cur = cur[:0]
-	}
-	for _, r := range text {
-		switch {
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			cur = append(cur, unicode.ToLower(r))
-		case (r == '\'' || r == '’') && len(cur) > 0:
-			cur = append(cur, '\'')
-		default:
-			flush()
-		}
-	}
-	flush()
-	return words
 }
 
 // changed finds where two word lists differ, as one span: the words

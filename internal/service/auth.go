@@ -258,6 +258,10 @@ func (s *Service) signAccessToken(user omnivibe.User, now time.Time) (string, er
 			Subject:   strconv.FormatInt(user.ID, 10),
 			IssuedAt:  jwt.NewNumericDate(now),
 			ExpiresAt: jwt.NewNumericDate(now.Add(s.cfg.AccessTokenTTL)),
+			// Every token its own: two sign-ins in one second would
+			// otherwise get the same token, and the studio's CSRF token,
+			// bound to it, could not tell their sessions apart.
+			ID: rand.Text(),
 		},
 	}
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(s.cfg.JWTSecret)

@@ -478,7 +478,7 @@ var operations = map[string]operation{
 // oapi-codegen make a method of each): unique, and stable, because a
 // generated client's code calls these names, so renaming one breaks it. Most
 // are the names of the handlers in routes.go.
-var operationIDs = map[string]string{
+var operationIDs = map[string]string{ // #nosec G101 -- operation names such as "login" and "refreshTokens", not credentials
 	"GET /healthz":      "getHealth",
 	"GET /readyz":       "getReadiness",
 	"GET /openapi.json": "getOpenAPIDocument",

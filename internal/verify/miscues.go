@@ -392,17 +392,7 @@ func (r *sphinxRun) judge(ctx context.Context, positions []searchPosition, wordA
 		next = pos + 1
 	}
 
-	var own []float64
-	for _, f := range byPos {
-		if f.seen && f.comp < 0 {
-			own = append(own, f.llr)
-		}
-	}
-	median := 0.0
-	if len(own) > 0 {
-		slices.Sort(own)
-		median = own[len(own)/2]
-	}
+	median := ownWordMedian(segs, loop)
 
 	// item is one entry of the result before the general model is asked
 	// what was heard in failed stretches.
@@ -527,19 +517,13 @@ const unrecognizedSpeech = "[speech]"
 // ownWordMedian is the median log-likelihood ratio per frame, against the
 // phone loop, of the script words a miscue search read as themselves.
 func ownWordMedian(segs []segment, loop []float64) float64 {
-	var llrs []float64
+	var own []segment
 	for _, s := range segs {
-		if frames := s.end - s.start; frames > 0 && !isFiller(s.word) {
-			if _, comp, phone, ok := parseSymbol(s.word); ok && !phone && comp < 0 {
-				llrs = append(llrs, (float64(s.score)-loopScore(loop, s.start, s.end))/float64(frames))
-			}
+		if _, comp, phone, ok := parseSymbol(s.word); ok && !phone && comp < 0 {
+			own = append(own, s)
 		}
 	}
-	if len(llrs) == 0 {
-		return 0
-	}
-	slices.Sort(llrs)
-	return llrs[len(llrs)/2]
+	return medianLLR(own, loop)
 }
 
 // weakWord: a word whose goodness of pronunciation alone does not flag it:

@@ -15,7 +15,7 @@ import (
 // (its scores are in units of 0.1024 nats: log base 1.0001, shifted ten
 // bits). Chosen on scripts/bench/verify.sh's corpus of ad copy errors
 // spoken by espeak-ng and flite voices (docs/benchmarks.md).
-var (
+const (
 	// competitorPenalty: a competitor must fit the audio this much better
 	// than the script's word to take its place.
 	competitorPenalty = 20.0
@@ -61,7 +61,7 @@ func (p penalties) scaledFor(median float64) penalties {
 
 // poorFitScale: a voice whose words score this far below the phone loop
 // per frame gets twice the penalties.
-var poorFitScale = 20.0
+const poorFitScale = 20.0
 
 // loopPhones are the en-us model's phones, each a word of the miscue
 // search's insertion loop.
